@@ -1,0 +1,154 @@
+//! `cargo xtask test`: every check CI runs, in one command, in a fixed order.
+//!
+//! Each step is a command; the run goes on after a failed step so one report
+//! shows everything that is wrong, and exits non-zero if any step failed.
+
+use std::process::Command;
+use std::time::Instant;
+
+/// External tools the checks need, with the Debian package (or cargo crate)
+/// that provides each. A missing one fails the run before any step starts.
+const REQUIRED_TOOLS: &[(&str, &str)] = &[
+    ("promtool", "apt-get install prometheus"),
+    ("prometheus", "apt-get install prometheus"),
+    ("amtool", "apt-get install prometheus-alertmanager"),
+    (
+        "prometheus-alertmanager",
+        "apt-get install prometheus-alertmanager",
+    ),
+    (
+        "prometheus-node-exporter",
+        "apt-get install prometheus-node-exporter",
+    ),
+    ("nix-instantiate", "apt-get install nix-bin"),
+    ("deadnix", "cargo install deadnix --locked"),
+];
+
+struct Step {
+    name: &'static str,
+    program: &'static str,
+    args: &'static [&'static str],
+}
+
+const fn step(name: &'static str, program: &'static str, args: &'static [&'static str]) -> Step {
+    Step {
+        name,
+        program,
+        args,
+    }
+}
+
+/// The steps, cheapest first so a formatting slip is reported in seconds.
+const STEPS: &[Step] = &[
+    step("cargo fmt", "cargo", &["fmt", "--all", "--", "--check"]),
+    step("nix files", "cargo", &["xtask", "nix"]),
+    step("nix formatting (alejandra)", "cargo", &["xtask", "nixfmt"]),
+    step(
+        "cargo clippy",
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ),
+    step("rules, promtool and amtool", "cargo", &["xtask", "rules"]),
+    step("dashboards", "cargo", &["xtask", "dashboards"]),
+    // The end-to-end test runs our binaries, so they must be built first.
+    step(
+        "build binaries",
+        "cargo",
+        &["build", "--workspace", "--bins", "--locked"],
+    ),
+    step(
+        "cargo test (unit and integration)",
+        "cargo",
+        &[
+            "test",
+            "--workspace",
+            "--locked",
+            "--exclude",
+            "lookout-e2e",
+        ],
+    ),
+    step(
+        "end-to-end pipeline (real Prometheus and Alertmanager)",
+        "cargo",
+        &[
+            "test",
+            "--locked",
+            "--package",
+            "lookout-e2e",
+            "--",
+            "--nocapture",
+            "--test-threads=1",
+        ],
+    ),
+];
+
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
+    if let Some(arg) = args.first() {
+        anyhow::bail!("`cargo xtask test` takes no arguments, got {arg:?}");
+    }
+    check_tools()?;
+    let mut failed = Vec::new();
+    for step in STEPS {
+        println!("\n==> {}", step.name);
+        let started = Instant::now();
+        let status = Command::new(step.program).args(step.args).status();
+        let seconds = started.elapsed().as_secs_f64();
+        match status {
+            Ok(status) if status.success() => println!("<== {}: ok ({seconds:.1}s)", step.name),
+            Ok(status) => {
+                println!("<== {}: FAILED with {status} ({seconds:.1}s)", step.name);
+                failed.push(step.name);
+            }
+            Err(err) => {
+                println!("<== {}: could not start {}: {err}", step.name, step.program);
+                failed.push(step.name);
+            }
+        }
+    }
+    println!();
+    for name in &failed {
+        println!("failed step: {name}");
+    }
+    println!(
+        "steps: {} passed, {} failed",
+        STEPS.len() - failed.len(),
+        failed.len()
+    );
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("{} step(s) failed", failed.len())
+    }
+}
+
+/// Fails with one line per missing tool, naming what installs it.
+fn check_tools() -> anyhow::Result<()> {
+    let missing: Vec<String> = REQUIRED_TOOLS
+        .iter()
+        .filter(|(tool, _)| find_on_path(tool).is_none())
+        .map(|(tool, install)| format!("  {tool}: {install}"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "missing tools (CI installs them in .ci/run):\n{}",
+        missing.join("\n")
+    )
+}
+
+/// The first executable called `name` on PATH.
+pub(crate) fn find_on_path(name: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}

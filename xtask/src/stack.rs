@@ -1,0 +1,24 @@
+//! `cargo xtask stack`: builds every binary, then runs the local stack
+//! (`lookout-stack` from the e2e crate) on the well-known ports of
+//! `nix/ports.nix` until Ctrl-C.
+
+use anyhow::{Context, ensure};
+use std::process::Command;
+
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
+    let status = Command::new("cargo")
+        .args(["build", "--workspace", "--bins", "--locked"])
+        .status()
+        .context("running cargo build")?;
+    ensure!(status.success(), "cargo build failed");
+    let stack = std::path::Path::new("target/debug/lookout-stack");
+    ensure!(stack.is_file(), "{} was not built", stack.display());
+    // The stack runner handles Ctrl-C itself and stops everything it started;
+    // its exit status is ours.
+    let status = Command::new(stack)
+        .args(args)
+        .status()
+        .context("starting lookout-stack")?;
+    ensure!(status.success(), "lookout-stack exited with {status}");
+    Ok(())
+}
