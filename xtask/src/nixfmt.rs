@@ -1,5 +1,188 @@
-//! Placeholder: filled in by its owner.
+//! `cargo xtask nixfmt [--write] [FILE...]`: checks that Nix files are formatted as
+//! alejandra formats them (the style `nix fmt` gives users of the flake).
+//!
+//! Without FILE arguments it checks every git-tracked `.nix` file. It prints each file
+//! that alejandra would change and fails; `--write` rewrites those files instead.
+//! It uses the `alejandra` crate as a library, so no Nix is needed.
 
-pub(crate) fn run(_args: &[String]) -> anyhow::Result<()> {
-    anyhow::bail!("xtask nixfmt: not written yet")
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+/// What alejandra thinks of one file's text.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    /// Already formatted.
+    Formatted,
+    /// Alejandra would rewrite it to the contained text.
+    NeedsFormatting(String),
+    /// The file does not parse as Nix; alejandra's message.
+    Unparsable(String),
+}
+
+/// Checks (or with `--write` formats) the given or all git-tracked `.nix` files.
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
+    let mut write = false;
+    let mut explicit = Vec::new();
+    for arg in args {
+        match arg.as_str() {
+            "--write" => write = true,
+            "-h" | "--help" => {
+                println!("usage: cargo xtask nixfmt [--write] [FILE.nix...]");
+                return Ok(());
+            }
+            flag if flag.starts_with('-') => bail!("unknown flag {flag} (expected --write)"),
+            path => explicit.push(PathBuf::from(path)),
+        }
+    }
+    let files = if explicit.is_empty() {
+        tracked_nix_files()?
+    } else {
+        explicit
+    };
+    if files.is_empty() {
+        bail!("no .nix files found: run it inside the git repository");
+    }
+
+    let mut unformatted = Vec::new();
+    let mut unparsable = Vec::new();
+    for path in &files {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        match verdict(path, text) {
+            Verdict::Formatted => {}
+            Verdict::NeedsFormatting(formatted) if write => {
+                std::fs::write(path, formatted)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                println!("formatted {}", path.display());
+            }
+            Verdict::NeedsFormatting(_) => unformatted.push(path),
+            Verdict::Unparsable(message) => {
+                unparsable.push(format!("{}: {message}", path.display()))
+            }
+        }
+    }
+
+    for line in &unparsable {
+        eprintln!("does not parse: {line}");
+    }
+    for path in &unformatted {
+        eprintln!("not formatted as alejandra formats it: {}", path.display());
+    }
+    if !unparsable.is_empty() || !unformatted.is_empty() {
+        bail!(
+            "{} of {} .nix files need attention (run `cargo xtask nixfmt --write` or `nix fmt`)",
+            unparsable.len() + unformatted.len(),
+            files.len()
+        );
+    }
+    println!(
+        "{} .nix files formatted as alejandra formats them",
+        files.len()
+    );
+    Ok(())
+}
+
+/// Formats `text` in memory and compares it with what alejandra produces.
+fn verdict(path: &Path, text: String) -> Verdict {
+    let name = path.display().to_string();
+    // alejandra 3.1.0 unwraps internally; a panic on odd input must become an error
+    // for that file, not abort the whole check.
+    let formatted = std::panic::catch_unwind(move || alejandra::format::in_memory(name, text));
+    match formatted {
+        Ok((alejandra::format::Status::Error(message), _)) => Verdict::Unparsable(message),
+        Ok((alejandra::format::Status::Changed(false), _)) => Verdict::Formatted,
+        Ok((alejandra::format::Status::Changed(true), after)) => Verdict::NeedsFormatting(after),
+        Err(_) => Verdict::Unparsable("alejandra panicked on this file".to_owned()),
+    }
+}
+
+/// Every `.nix` file git tracks, as paths relative to the current directory.
+fn tracked_nix_files() -> anyhow::Result<Vec<PathBuf>> {
+    let output = Command::new("git")
+        .args(["ls-files", "-z", "--full-name", "--", ":(top)*.nix"])
+        .output()
+        .context("running git ls-files (is git installed?)")?;
+    if !output.status.success() {
+        bail!(
+            "git ls-files failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    let top = repository_root()?;
+    let listing = String::from_utf8(output.stdout).context("git ls-files printed non-UTF-8")?;
+    Ok(listing
+        .split('\0')
+        .filter(|name| !name.is_empty())
+        .map(|name| top.join(name))
+        // A tracked file deleted in the work tree has nothing left to format.
+        .filter(|path| path.exists())
+        .collect())
+}
+
+/// The work tree's top directory.
+fn repository_root() -> anyhow::Result<PathBuf> {
+    let output = Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .context("running git rev-parse")?;
+    if !output.status.success() {
+        bail!("not inside a git work tree");
+    }
+    let top = String::from_utf8(output.stdout).context("git printed a non-UTF-8 path")?;
+    Ok(PathBuf::from(top.trim_end()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Verdict {
+        verdict(Path::new("test.nix"), text.to_owned())
+    }
+
+    #[test]
+    fn formatted_input_is_accepted() {
+        let text = "{lib, ...}: {\n  options.x = lib.mkOption {type = lib.types.int;};\n}\n";
+        assert_eq!(check(text), Verdict::Formatted);
+    }
+
+    #[test]
+    fn misformatted_input_is_detected_with_its_fix() {
+        let text = "{ lib, ... }:\n{\n    x   =   1;\n}\n";
+        let Verdict::NeedsFormatting(fixed) = check(text) else {
+            panic!("misformatted input was accepted");
+        };
+        assert_eq!(fixed, "{lib, ...}: {\n  x = 1;\n}\n");
+        assert_eq!(check(&fixed), Verdict::Formatted);
+    }
+
+    #[test]
+    fn missing_final_newline_is_detected() {
+        assert!(matches!(check("{x = 1;}"), Verdict::NeedsFormatting(_)));
+    }
+
+    #[test]
+    fn unparsable_input_is_reported_not_formatted() {
+        assert!(matches!(check("{ x = ; }\n"), Verdict::Unparsable(_)));
+    }
+
+    #[test]
+    fn write_mode_fixes_a_file_and_check_mode_then_passes() {
+        let dir = std::env::temp_dir().join(format!("xtask-nixfmt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("bad.nix");
+        std::fs::write(&file, "{ a=1; }").expect("write fixture");
+        let name = file.display().to_string();
+
+        assert!(
+            run(std::slice::from_ref(&name)).is_err(),
+            "check mode must fail"
+        );
+        run(&["--write".to_owned(), name.clone()]).expect("write mode");
+        run(&[name]).expect("check mode after --write");
+
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
 }
