@@ -1,0 +1,132 @@
+# `nix flake check`: the builds, the Rust checks, the monitoring content checks,
+# the Nix style checks, the end-to-end pipeline test against nixpkgs' Prometheus 3
+# and Alertmanager, and the NixOS VM tests. Check names say what they check.
+{
+  pkgs,
+  self,
+  build,
+}: let
+  inherit (pkgs) lib;
+  inherit (build) craneLib cargoArtifacts;
+
+  # Checks over the whole workspace start from the shared dependency artifacts
+  # and read the full source (rules, dashboards and nix/ included).
+  workspaceArgs =
+    build.commonArgs
+    // {
+      inherit cargoArtifacts;
+      src = build.workspaceSrc;
+    };
+
+  # nix-instantiate needs a writable store even for pure evaluation; inside the
+  # sandbox it gets a private one under the build directory (the same setup
+  # nixpkgs uses to run its lib tests with Nix).
+  privateNixStore = ''
+    export HOME="$TMPDIR/home"
+    export NIX_STORE_DIR="$TMPDIR/nix/store"
+    export NIX_STATE_DIR="$TMPDIR/nix/var/nix"
+    export NIX_LOCALSTATE_DIR="$TMPDIR/nix/var"
+    export NIX_LOG_DIR="$TMPDIR/nix/var/log/nix"
+    export NIX_CONF_DIR="$TMPDIR/nix/etc"
+    mkdir -p "$HOME"
+    nix-store --init
+  '';
+
+  # The programs the host tests look for (see e2e/src/tools.rs), from nixpkgs.
+  monitoringTools = {
+    PROMETHEUS_BIN = lib.getExe' pkgs.prometheus "prometheus";
+    ALERTMANAGER_BIN = lib.getExe' pkgs.prometheus-alertmanager "alertmanager";
+    NODE_EXPORTER_BIN = lib.getExe' pkgs.prometheus-node-exporter "node_exporter";
+  };
+
+  # One `cargo xtask <task>` over the whole source, with `tools` on PATH.
+  xtaskCheck = task: tools:
+    craneLib.mkCargoDerivation (workspaceArgs
+      // {
+        pname = "lookout-xtask-${task}";
+        nativeBuildInputs = tools ++ [pkgs.nix];
+        doInstallCargoArtifacts = false;
+        buildPhaseCargoCommand = ''
+          ${privateNixStore}
+          cargo run --release --locked --package xtask -- ${task}
+        '';
+      });
+
+  # Every .nix file of the flake's source, for the style checks.
+  nixFiles = lib.fileset.toSource {
+    root = ../.;
+    fileset = lib.fileset.fileFilter (file: file.hasExt "nix") ../.;
+  };
+
+  # A NixOS VM test from nix/tests/; the test modules take `self` as an argument.
+  vmTest = file:
+    pkgs.testers.runNixOSTest {
+      imports = [file];
+      _module.args.self = self;
+    };
+in
+  build.binaries
+  // {
+    # Clippy is its own derivation so lint failures block CI without stopping
+    # anyone from building the packages.
+    workspace-clippy = craneLib.cargoClippy (workspaceArgs
+      // {
+        cargoClippyExtraArgs = "--all-targets -- --deny warnings";
+      });
+
+    workspace-fmt = craneLib.cargoFmt {inherit (build.commonArgs) src;};
+
+    # Every unit and integration test except the end-to-end crate, which has its
+    # own check below. Tests only use loopback (free ports), which the sandbox
+    # has; the few that run promtool, amtool or nix-instantiate get them here.
+    workspace-nextest = craneLib.cargoNextest (workspaceArgs
+      // {
+        nativeBuildInputs = [pkgs.prometheus.cli pkgs.prometheus-alertmanager pkgs.nix];
+        preCheck = privateNixStore;
+        cargoNextestExtraArgs = "--workspace --exclude lookout-e2e --no-tests=fail";
+      });
+
+    # The rule files load in Prometheus 3 and pass their unit tests.
+    rules-promtool = pkgs.runCommand "lookout-rules-promtool" {nativeBuildInputs = [pkgs.prometheus.cli];} ''
+      cd ${../rules}
+      promtool check rules *.rules.yml
+      promtool test rules tests/*.test.yml
+      touch $out
+    '';
+
+    # The same rules checks CI runs here (every alert has a firing and a quiet
+    # test, Alertmanager routing tests), with nixpkgs' promtool and amtool.
+    rules-xtask = xtaskCheck "rules" [pkgs.prometheus.cli pkgs.prometheus-alertmanager];
+
+    # Every dashboard: JSON model, grid, PromQL, metric names and legends.
+    dashboards-lint = xtaskCheck "dashboards" [];
+
+    # The style `nix fmt` gives, and no dead Nix code.
+    nix-style = pkgs.runCommand "lookout-nix-style" {nativeBuildInputs = [pkgs.alejandra pkgs.deadnix];} ''
+      cd ${nixFiles}
+      alejandra --check .
+      deadnix --fail .
+      touch $out
+    '';
+
+    # The alert pipeline end to end against nixpkgs' Prometheus 3 and
+    # Alertmanager: the same test CI runs here against Debian's 2.42 and 0.25.
+    # The sandbox has loopback only, which is all the test uses.
+    e2e-pipeline = craneLib.mkCargoDerivation (workspaceArgs
+      // {
+        pname = "lookout-e2e";
+        nativeBuildInputs = [pkgs.nix];
+        doInstallCargoArtifacts = false;
+        env = monitoringTools // {LOOKOUT_BIN_DIR = "${build.all}/bin";};
+        buildPhaseCargoCommand = ''
+          ${privateNixStore}
+          cargo test --release --locked --package lookout-e2e -- --nocapture --test-threads=1
+        '';
+      });
+  }
+  # VM tests need KVM and a Linux builder.
+  // lib.optionalAttrs pkgs.stdenv.hostPlatform.isLinux {
+    vm-stack = vmTest ./tests/stack.nix;
+    vm-multi-host = vmTest ./tests/multi-host.nix;
+    vm-demo = vmTest ./tests/demo.nix;
+  }
