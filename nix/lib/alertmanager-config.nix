@@ -1,0 +1,145 @@
+# The Alertmanager configuration lookout ships, as a pure function (builtins
+# only) so that the NixOS module and the host end-to-end test load exactly the
+# same routing tree. Render it with:
+#   nix-instantiate --eval --strict --json --expr \
+#     '(import ./nix/lib/alertmanager-config.nix) { }'
+# JSON is YAML, so Alertmanager reads the output as its config file.
+#
+# Secrets (Slack and Teams URLs) are never arguments: only the PATHS of files
+# read by Alertmanager at runtime are, and they must be strings, so that no
+# secret is copied into the Nix store.
+{
+  # Default receiver: the lookout alert receiver's webhook.
+  webhookUrl ? "http://127.0.0.1:5001/webhook",
+  # Where the always-firing Watchdog goes; point it at a dead man's switch
+  # service (which alerts when the heartbeats stop) in production.
+  watchdogUrl ? webhookUrl,
+  # Absolute path of a file holding a Slack incoming-webhook URL, or null for
+  # no Slack. `api_url_file` exists in Alertmanager 0.25.
+  slackApiUrlFile ? null,
+  # Slack channel the notifications are posted to.
+  slackChannel ? "#alerts",
+  # Absolute path of a file holding a Microsoft Teams webhook URL, or null for
+  # no Teams. Needs Alertmanager 0.27 or later (msteams_configs came in 0.26,
+  # its webhook_url_file in 0.27); Alertmanager 0.25 rejects the config.
+  msteamsWebhookUrlFile ? null,
+  # How long a new group of warnings waits to collect more alerts.
+  groupWait ? "30s",
+  # How long to wait before notifying about alerts added to a group that was
+  # already notified (warnings and unrouted alerts).
+  groupInterval ? "5m",
+  # Critical alerts are sent at once, without waiting for a group to fill.
+  criticalGroupWait ? "0s",
+  # New critical alerts joining an already notified group.
+  criticalGroupInterval ? "1m",
+  # Repeat of a still-firing critical group.
+  criticalRepeatInterval ? "1h",
+  # Repeat of a still-firing warning group (and of unrouted alerts).
+  warningRepeatInterval ? "4h",
+  # Heartbeat period of the Watchdog notifications.
+  watchdogRepeatInterval ? "5m",
+  # An alert that Prometheus stops sending is resolved after this long.
+  resolveTimeout ? "5m",
+}: let
+  # A secret file must be given as an absolute path string; a Nix path value
+  # (./slack-url) would be copied into the world-readable store.
+  checkSecretFile = name: file:
+    if file == null || (builtins.isString file && builtins.substring 0 1 file == "/")
+    then file
+    else throw "alertmanager-config: ${name} must be an absolute path string read at runtime (got ${builtins.typeOf file}), never a Nix path or a URL";
+
+  slackFile = checkSecretFile "slackApiUrlFile" slackApiUrlFile;
+  msteamsFile = checkSecretFile "msteamsWebhookUrlFile" msteamsWebhookUrlFile;
+
+  webhook = url: {
+    webhook_configs = [
+      {
+        inherit url;
+        send_resolved = true;
+      }
+    ];
+  };
+
+  # The optional chat receivers, added to every receiver except the Watchdog's.
+  chat =
+    (
+      if slackFile == null
+      then {}
+      else {
+        slack_configs = [
+          {
+            api_url_file = slackFile;
+            channel = slackChannel;
+            send_resolved = true;
+            title = "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} {{ .CommonLabels.job }}";
+            text = "{{ range .Alerts }}{{ .Annotations.description }}\nRunbook: {{ .Annotations.runbook_url }}\n{{ end }}";
+          }
+        ];
+      }
+    )
+    // (
+      if msteamsFile == null
+      then {}
+      else {
+        msteams_configs = [
+          {
+            webhook_url_file = msteamsFile;
+            send_resolved = true;
+          }
+        ];
+      }
+    );
+
+  receiver = name: url: extra: {inherit name;} // webhook url // extra;
+in {
+  global.resolve_timeout = resolveTimeout;
+
+  route = {
+    receiver = "default";
+    group_by = ["alertname" "job"];
+    group_wait = groupWait;
+    group_interval = groupInterval;
+    repeat_interval = warningRepeatInterval;
+    routes = [
+      # First, so its severity "none" never reaches the paging routes.
+      {
+        receiver = "watchdog";
+        matchers = ["alertname=\"Watchdog\""];
+        group_wait = "0s";
+        group_interval = watchdogRepeatInterval;
+        repeat_interval = watchdogRepeatInterval;
+      }
+      {
+        receiver = "critical";
+        matchers = ["severity=\"critical\""];
+        group_wait = criticalGroupWait;
+        group_interval = criticalGroupInterval;
+        repeat_interval = criticalRepeatInterval;
+      }
+      {
+        receiver = "warning";
+        matchers = ["severity=\"warning\""];
+        group_wait = groupWait;
+        group_interval = groupInterval;
+        repeat_interval = warningRepeatInterval;
+      }
+    ];
+  };
+
+  # A job whose target is down explains its other alerts (errors, latency,
+  # burn rates): only the ServiceDown page is sent.
+  inhibit_rules = [
+    {
+      source_matchers = ["alertname=\"ServiceDown\""];
+      target_matchers = ["alertname!=\"ServiceDown\""];
+      equal = ["job"];
+    }
+  ];
+
+  receivers = [
+    (receiver "default" webhookUrl chat)
+    (receiver "critical" webhookUrl chat)
+    (receiver "warning" webhookUrl chat)
+    (receiver "watchdog" watchdogUrl {})
+  ];
+}
