@@ -1,0 +1,15 @@
+# lookout's pure configuration functions, in one attrset. Every function uses
+# builtins only, so plain `nix-instantiate --eval --strict --json` renders it
+# here and the NixOS modules import the very same code:
+#   nix-instantiate --eval --strict --json --expr \
+#     '(import ./nix/lib).scrapeConfigs { targets = { prometheus = [ "localhost:9999" ]; }; }'
+{
+  # { targets, scrapeInterval ? null, scrapeTimeout ? null, labels ? {} } -> [ scrape_config ]
+  scrapeConfigs = import ./scrape-configs.nix;
+  # { targets, scrapeInterval, evaluationInterval, ruleFiles, alertmanagers, ... } -> prometheus.yml
+  prometheusConfig = import ./prometheus-config.nix;
+  # { prometheusUrl, dashboardsPath, scrapeInterval ? "15s", folder ? "lookout" } -> { datasources; dashboards; }
+  grafanaProvisioning = import ./grafana-provisioning.nix;
+  # { webhookUrl, slackApiUrlFile, msteamsWebhookUrlFile, timings... } -> alertmanager.yml
+  alertmanagerConfig = import ./alertmanager-config.nix;
+}

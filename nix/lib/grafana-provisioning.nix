@@ -1,0 +1,54 @@
+# Grafana provisioning for lookout: the Prometheus datasource, with the fixed uid
+# every dashboard in dashboards/ refers to, and one file provider that loads the
+# dashboards from a directory. The two results are the contents of Grafana's
+# provisioning/datasources/*.yaml and provisioning/dashboards/*.yaml, and fit
+# `services.grafana.provision.{datasources,dashboards}.settings` in NixOS.
+# Pure: builtins only.
+#
+# Arguments:
+#   prometheusUrl  URL Grafana's backend uses to reach Prometheus, e.g. "http://127.0.0.1:9090".
+#   dashboardsPath directory holding the dashboard JSON files (a path or a string).
+#   scrapeInterval the scrape interval Prometheus uses, default "15s": Grafana's
+#                  $__rate_interval is derived from it, so it must match.
+#   folder         Grafana folder the dashboards appear in, default "lookout".
+{
+  prometheusUrl,
+  dashboardsPath,
+  scrapeInterval ? "15s",
+  folder ? "lookout",
+}: {
+  datasources = {
+    apiVersion = 1;
+    datasources = [
+      {
+        name = "Prometheus";
+        type = "prometheus";
+        # Dashboards reference this uid, never a name or an export placeholder.
+        uid = "prometheus";
+        # The browser talks to Grafana only; Grafana's backend queries Prometheus
+        # (direct browser access is gone since Grafana 9.2).
+        access = "proxy";
+        url = prometheusUrl;
+        isDefault = true;
+        editable = false;
+        jsonData.timeInterval = scrapeInterval;
+      }
+    ];
+  };
+
+  dashboards = {
+    apiVersion = 1;
+    providers = [
+      {
+        name = "lookout";
+        type = "file";
+        inherit folder;
+        # The files are the source of truth: edits in the UI cannot be saved and
+        # a dashboard removed from the directory disappears from Grafana.
+        disableDeletion = false;
+        allowUiUpdates = false;
+        options.path = dashboardsPath;
+      }
+    ];
+  };
+}

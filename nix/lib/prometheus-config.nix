@@ -1,0 +1,46 @@
+# The whole prometheus.yml of lookout as an attrset (JSON is YAML, so the rendered
+# value is a config file Prometheus loads as is). The host end-to-end test renders
+# it; the NixOS monitoring module takes its `global`, `alerting` and
+# `scrape_configs` parts, so both run the same scrape jobs and Alertmanager wiring.
+# Pure: builtins only.
+#
+# Arguments:
+#   targets            attrset: job name -> list of "host:port" (see scrape-configs.nix).
+#   scrapeInterval     global scrape interval, default "15s" (Prometheus' own default
+#                      is 1m; lookout's alerts use 5m windows, so 15s gives 20 samples each).
+#   evaluationInterval global rule evaluation interval, default "15s".
+#   ruleFiles          list of rule file paths (strings or Nix paths), e.g. rules/*.rules.yml.
+#   alertmanagers      list of "host:port" Alertmanager addresses; [] leaves alerting out.
+#   externalLabels     attrset added to every series and alert sent out; {} leaves it out.
+#   labels             extra target labels for every scrape job (see scrape-configs.nix).
+{
+  targets,
+  scrapeInterval ? "15s",
+  evaluationInterval ? "15s",
+  ruleFiles ? [],
+  alertmanagers ? [],
+  externalLabels ? {},
+  labels ? {},
+}: {
+  global =
+    {
+      scrape_interval = scrapeInterval;
+      evaluation_interval = evaluationInterval;
+    }
+    // (
+      if externalLabels == {}
+      then {}
+      else {external_labels = externalLabels;}
+    );
+
+  # Paths become strings: a Nix path would be copied to the store on rendering,
+  # and the test hands Prometheus the files of the work tree directly.
+  rule_files = map toString ruleFiles;
+
+  alerting.alertmanagers =
+    if alertmanagers == []
+    then []
+    else [{static_configs = [{targets = alertmanagers;}];}];
+
+  scrape_configs = import ./scrape-configs.nix {inherit targets labels;};
+}
