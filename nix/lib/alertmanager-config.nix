@@ -38,6 +38,9 @@
   warningRepeatInterval ? "4h",
   # Heartbeat period of the Watchdog notifications.
   watchdogRepeatInterval ? "5m",
+  # When not null, replaces all three repeat intervals above at once (tests
+  # shorten it to see repeats quickly).
+  repeatInterval ? null,
   # An alert that Prometheus stops sending is resolved after this long.
   resolveTimeout ? "5m",
 }: let
@@ -47,6 +50,14 @@
     if file == null || (builtins.isString file && builtins.substring 0 1 file == "/")
     then file
     else throw "alertmanager-config: ${name} must be an absolute path string read at runtime (got ${builtins.typeOf file}), never a Nix path or a URL";
+
+  repeatOr = interval:
+    if repeatInterval == null
+    then interval
+    else repeatInterval;
+  criticalRepeat = repeatOr criticalRepeatInterval;
+  warningRepeat = repeatOr warningRepeatInterval;
+  watchdogRepeat = repeatOr watchdogRepeatInterval;
 
   slackFile = checkSecretFile "slackApiUrlFile" slackApiUrlFile;
   msteamsFile = checkSecretFile "msteamsWebhookUrlFile" msteamsWebhookUrlFile;
@@ -99,29 +110,29 @@ in {
     group_by = ["alertname" "job"];
     group_wait = groupWait;
     group_interval = groupInterval;
-    repeat_interval = warningRepeatInterval;
+    repeat_interval = warningRepeat;
     routes = [
       # First, so its severity "none" never reaches the paging routes.
       {
         receiver = "watchdog";
         matchers = ["alertname=\"Watchdog\""];
         group_wait = "0s";
-        group_interval = watchdogRepeatInterval;
-        repeat_interval = watchdogRepeatInterval;
+        group_interval = watchdogRepeat;
+        repeat_interval = watchdogRepeat;
       }
       {
         receiver = "critical";
         matchers = ["severity=\"critical\""];
         group_wait = criticalGroupWait;
         group_interval = criticalGroupInterval;
-        repeat_interval = criticalRepeatInterval;
+        repeat_interval = criticalRepeat;
       }
       {
         receiver = "warning";
         matchers = ["severity=\"warning\""];
         group_wait = groupWait;
         group_interval = groupInterval;
-        repeat_interval = warningRepeatInterval;
+        repeat_interval = warningRepeat;
       }
     ];
   };
