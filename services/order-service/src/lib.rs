@@ -1,0 +1,92 @@
+//! order-service: the exercise's order API, instrumented for Prometheus.
+//!
+//! Routes: `GET /orders`, `GET /orders/{id}`, `POST /orders` (fault injection applies
+//! to these), plus `/health` and `/metrics` from `service_runtime`. Fault control
+//! (`GET|PUT|DELETE /faults`) listens on a separate loopback-only port.
+
+mod config;
+mod events;
+mod handlers;
+mod input;
+mod store;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use axum::routing::get;
+use service_runtime::ServiceInfo;
+use service_runtime::faults::Faults;
+use service_runtime::metrics::MetricsHandle;
+use service_runtime::shutdown::Shutdown;
+use service_runtime::{http, ports, server};
+
+pub use config::Config;
+pub use store::{NewOrder, Order, OrderStore};
+
+/// Name and version of this service.
+pub const SERVICE: ServiceInfo = ServiceInfo {
+    name: "order-service",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+/// `nix/ports.nix` entry of the fault-control listener.
+const ADMIN_PORT_NAME: &str = "order-service-admin";
+
+/// State shared by the handlers.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The orders.
+    pub store: Arc<OrderStore>,
+    /// Fault injection settings.
+    pub faults: Faults,
+    /// Whether handlers sleep like the exercise's simulated database.
+    pub simulated_latency: bool,
+}
+
+impl AppState {
+    /// Fresh state for `config`: a seeded store (which sets `active_orders`), no faults.
+    /// Create it after `service_runtime::metrics::install` so the gauge is recorded.
+    pub fn new(config: &Config) -> Self {
+        Self {
+            store: Arc::new(OrderStore::seeded(config.max_orders)),
+            faults: Faults::default(),
+            simulated_latency: config.simulated_latency,
+        }
+    }
+}
+
+/// The public router: business routes (with fault injection), `/health`, `/metrics`,
+/// HTTP metrics and JSON errors.
+pub fn app(state: AppState, metrics: MetricsHandle) -> Router {
+    let faults = state.faults.clone();
+    let business = Router::new()
+        .route(
+            "/orders",
+            get(handlers::list_orders).post(handlers::create_order),
+        )
+        .route("/orders/{id}", get(handlers::get_order))
+        .with_state(state);
+    http::instrument(faults.apply_to(business), SERVICE, metrics)
+}
+
+/// Binds the public and admin listeners and serves until `shutdown`.
+///
+/// Fails before binding anything if the admin address is not loopback.
+pub async fn run(config: Config, metrics: MetricsHandle, shutdown: Shutdown) -> anyhow::Result<()> {
+    let api_addr = config.common.socket_addr(ports::default_port(SERVICE.name));
+    let admin_addr = config
+        .admin
+        .socket_addr(ports::default_port(ADMIN_PORT_NAME))?;
+    let state = AppState::new(&config);
+    let admin_router = state.faults.admin_router();
+    let api = server::bind(api_addr, "api").await?;
+    let admin = server::bind(admin_addr, "admin").await?;
+    tokio::try_join!(
+        server::serve(api, app(state, metrics), shutdown.clone()),
+        server::serve(admin, admin_router, shutdown),
+    )
+    .context("order-service stopped with an error")?;
+    tracing::info!("stopped");
+    Ok(())
+}
