@@ -58,6 +58,22 @@
     fileset = lib.fileset.fileFilter (file: file.hasExt "nix") ../.;
   };
 
+  # The pure configuration functions of nix/lib, rendered at evaluation time the
+  # way the NixOS modules use them, then loaded by nixpkgs' promtool and amtool.
+  configLib = import ./lib;
+  ports = import ./ports.nix;
+  ruleFiles = map (name: "${../rules}/${name}") (lib.filter (lib.hasSuffix ".rules.yml") (lib.attrNames (builtins.readDir ../rules)));
+  renderedPrometheus = pkgs.writeText "prometheus.yml" (builtins.toJSON (configLib.prometheusConfig {
+    targets = lib.genAttrs ["user-service" "order-service" "alert-receiver" "prometheus" "alertmanager"] (job: ["127.0.0.1:${toString ports.${job}}"]);
+    inherit ruleFiles;
+    alertmanagers = ["127.0.0.1:${toString ports.alertmanager}"];
+  }));
+  renderedAlertmanager = pkgs.writeText "alertmanager.yml" (builtins.toJSON (configLib.alertmanagerConfig {}));
+  renderedGrafana = pkgs.writeText "grafana-provisioning.json" (builtins.toJSON (configLib.grafanaProvisioning {
+    prometheusUrl = "http://127.0.0.1:${toString ports.prometheus}";
+    dashboardsPath = "${../dashboards}";
+  }));
+
   # A NixOS VM test from nix/tests/; the test modules take `self` as an argument.
   vmTest = file:
     pkgs.testers.runNixOSTest {
@@ -100,6 +116,18 @@ in
 
     # Every dashboard: JSON model, grid, PromQL, metric names and legends.
     dashboards-lint = xtaskCheck "dashboards" [];
+
+    # What NixOS deploys (scrape jobs, rules, alerting, routing tree, Grafana
+    # datasource) evaluates and loads in Prometheus 3 and Alertmanager.
+    config-render =
+      pkgs.runCommand "lookout-config-render" {
+        nativeBuildInputs = [pkgs.prometheus.cli pkgs.prometheus-alertmanager pkgs.jq];
+      } ''
+        promtool check config ${renderedPrometheus}
+        amtool check-config ${renderedAlertmanager}
+        jq -e '.datasources.datasources[0].uid == "prometheus"' ${renderedGrafana}
+        touch $out
+      '';
 
     # The style `nix fmt` gives, and no dead Nix code.
     nix-style = pkgs.runCommand "lookout-nix-style" {nativeBuildInputs = [pkgs.alejandra pkgs.deadnix];} ''
