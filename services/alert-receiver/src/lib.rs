@@ -1,11 +1,34 @@
 //! The lookout alert receiver: the webhook that Alertmanager delivers notifications to.
 //! It checks each notification, logs it as one line, keeps the last N in memory (and,
 //! optionally, in a JSON-lines file), serves them on `GET /alerts` and counts them on
-//! `/metrics`.
+//! `/metrics`. `/health`, `/metrics`, the HTTP metrics and the JSON errors come from
+//! `service_runtime::http::instrument`, as for every lookout service.
 
 pub mod alert_filter;
+pub mod alerts_api;
+pub mod config;
 pub mod label_cap;
 pub mod payload;
 pub mod ring;
+pub mod state;
 pub mod store_file;
 pub mod timestamp;
+pub mod webhook;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+/// The receiver's own routes: `POST /webhook` (bodies up to 1 MiB, more than the
+/// 64 KiB the shared layer allows elsewhere) and `GET /alerts`.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/webhook",
+            post(webhook::receive).layer(DefaultBodyLimit::max(webhook::WEBHOOK_BODY_LIMIT_BYTES)),
+        )
+        .route("/alerts", get(alerts_api::list))
+        .with_state(state)
+}

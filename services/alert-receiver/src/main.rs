@@ -1,1 +1,54 @@
-fn main() {}
+//! `alert-receiver`: the default Alertmanager webhook receiver of lookout.
+//!
+//! ```text
+//! alert-receiver --port 5001 --store-file /var/lib/alert-receiver/notifications.jsonl
+//! curl -s localhost:5001/alerts?status=firing | jq
+//! ```
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use service_runtime::{ServiceInfo, ports, server, shutdown::Shutdown, telemetry};
+
+use alert_receiver::config::Config;
+use alert_receiver::state::AppState;
+
+const SERVICE: ServiceInfo = ServiceInfo {
+    name: "alert-receiver",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+fn main() -> ExitCode {
+    let config = Config::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&anyhow::Error::new(error).context("cannot start tokio")),
+    };
+    match runtime.block_on(run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&error),
+    }
+}
+
+async fn run(config: Config) -> anyhow::Result<()> {
+    telemetry::init(&config.common.log_level, config.common.log_format)?;
+    let metrics = service_runtime::metrics::install(SERVICE)?;
+    let state = AppState::open(
+        config.capacity,
+        config.store_file.as_deref(),
+        config.max_label_values,
+    )
+    .context("cannot open the store file")?;
+    let app = service_runtime::http::instrument(alert_receiver::router(state), SERVICE, metrics);
+    let address = config.common.socket_addr(ports::default_port(SERVICE.name));
+    let listener = server::bind(address, "api").await?;
+    server::serve(listener, app, Shutdown::on_signals()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn fail(error: &anyhow::Error) -> ExitCode {
+    eprintln!("alert-receiver: {error:#}");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,102 @@
+//! `POST /webhook`: accepts one Alertmanager notification (payload version 4), logs
+//! it as one line, stores it, and answers 200 only once it is stored, so that
+//! Alertmanager retries anything this receiver could not keep.
+
+use std::collections::BTreeSet;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode, header};
+use service_runtime::errors::ApiError;
+
+use crate::payload::{Notification, parse_notification};
+use crate::state::AppState;
+
+/// Largest notification accepted (Alertmanager's own payloads are a few KiB per
+/// alert); the 413 message names it as "1 MiB".
+pub const WEBHOOK_BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// The answer to an accepted notification.
+#[derive(Debug, serde::Serialize)]
+pub struct Accepted {
+    /// Always "accepted".
+    pub status: &'static str,
+    /// How many alerts the notification carried.
+    pub alerts: usize,
+}
+
+/// Handles `POST /webhook`.
+pub async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Accepted>, ApiError> {
+    require_json(&headers)?;
+    let body = body.map_err(|rejection| body_error(&rejection))?;
+    let notification =
+        parse_notification(&body).map_err(|error| ApiError::bad_request(error.to_string()))?;
+    log(&notification);
+    let alerts = notification.alerts.len();
+    state.accept(notification).await.map_err(|error| {
+        tracing::error!(%error, "cannot store a notification; answering 503 so Alertmanager retries");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "notification not stored: the store file cannot be written",
+        )
+    })?;
+    Ok(Json(Accepted {
+        status: "accepted",
+        alerts,
+    }))
+}
+
+/// Alertmanager always sends `application/json`; anything else is a misdirected client.
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(str::trim);
+    match media_type {
+        Some(media_type) if media_type.eq_ignore_ascii_case("application/json") => Ok(()),
+        Some(other) => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("unsupported Content-Type {other:?}: expected application/json"),
+        )),
+        None => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "missing Content-Type: expected application/json",
+        )),
+    }
+}
+
+fn body_error(rejection: &BytesRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body larger than 1 MiB",
+        )
+    } else {
+        ApiError::bad_request(format!(
+            "cannot read the request body: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+/// One structured line per notification: enough to follow alerts in the journal.
+fn log(notification: &Notification) {
+    let alertnames: BTreeSet<&str> = notification.alerts.iter().map(|a| a.alertname()).collect();
+    let alertnames: Vec<&str> = alertnames.into_iter().collect();
+    tracing::info!(
+        receiver = %notification.receiver,
+        status = %notification.status,
+        alertnames = %alertnames.join(","),
+        alerts = notification.alerts.len(),
+        truncated_alerts = notification.truncated_alerts,
+        group_key = %notification.group_key,
+        "notification received"
+    );
+}

@@ -1,0 +1,101 @@
+//! The receiver's `/metrics` over real HTTP: its own counters move with each
+//! notification, and label values chosen by senders are capped.
+
+mod support;
+
+use service_runtime::catalog;
+use service_runtime::testing::Scrape;
+use support::{deliver, notification, post, start};
+
+#[test]
+fn counters_move_with_each_notification() {
+    let receiver = start(&[]);
+    deliver(
+        &receiver,
+        &notification("webhook", "HighErrorRate", "firing"),
+    );
+    deliver(
+        &receiver,
+        &notification("webhook", "HighErrorRate", "firing"),
+    );
+    deliver(
+        &receiver,
+        &notification("webhook", "HighErrorRate", "resolved"),
+    );
+    deliver(&receiver, &notification("watchdog", "Watchdog", "firing"));
+    assert_eq!(post(&receiver, b"{}").status, 400);
+
+    let scrape = Scrape::fetch(receiver.addr("api"));
+    let notifications = |receiver: &str, status: &str| {
+        scrape.value(
+            catalog::ALERT_RECEIVER_NOTIFICATIONS_TOTAL,
+            &[("receiver", receiver), ("status", status)],
+        )
+    };
+    assert_eq!(notifications("webhook", "firing"), 2.0);
+    assert_eq!(notifications("webhook", "resolved"), 1.0);
+    assert_eq!(notifications("watchdog", "firing"), 1.0);
+    let alerts = |alertname: &str, status: &str| {
+        scrape.value(
+            catalog::ALERT_RECEIVER_ALERTS_TOTAL,
+            &[("alertname", alertname), ("status", status)],
+        )
+    };
+    assert_eq!(alerts("HighErrorRate", "firing"), 4.0);
+    assert_eq!(alerts("HighErrorRate", "resolved"), 2.0);
+    assert_eq!(alerts("Watchdog", "firing"), 2.0);
+    let requests = |status_code: &str| {
+        scrape.value(
+            catalog::HTTP_REQUESTS_TOTAL,
+            &[
+                ("method", "POST"),
+                ("route", "/webhook"),
+                ("status_code", status_code),
+            ],
+        )
+    };
+    assert_eq!(requests("200"), 4.0);
+    assert_eq!(requests("400"), 1.0);
+    assert!(scrape.text.contains("# HELP alert_receiver_alerts_total "));
+    assert!(scrape.has("process_start_time_seconds", &[]));
+}
+
+#[test]
+fn sender_chosen_label_values_are_capped() {
+    let receiver = start(&["--max-label-values", "5"]);
+    for i in 0..20 {
+        let body = notification(&format!("receiver-{i}"), &format!("Spam{i}"), "firing");
+        deliver(&receiver, &body);
+    }
+    let scrape = Scrape::fetch(receiver.addr("api"));
+    let series = |name: &str| {
+        scrape
+            .samples
+            .iter()
+            .filter(|sample| sample.name == name)
+            .count()
+    };
+    assert_eq!(
+        series(catalog::ALERT_RECEIVER_ALERTS_TOTAL),
+        6,
+        "5 names + other"
+    );
+    assert_eq!(
+        series(catalog::ALERT_RECEIVER_NOTIFICATIONS_TOTAL),
+        6,
+        "5 receivers + other"
+    );
+    let other_alerts = scrape.value(
+        catalog::ALERT_RECEIVER_ALERTS_TOTAL,
+        &[("alertname", "other"), ("status", "firing")],
+    );
+    assert_eq!(
+        other_alerts, 30.0,
+        "15 overflowing notifications × 2 alerts"
+    );
+    let first = scrape.value(
+        catalog::ALERT_RECEIVER_ALERTS_TOTAL,
+        &[("alertname", "Spam0"), ("status", "firing")],
+    );
+    assert_eq!(first, 2.0, "names admitted first keep their own series");
+}
