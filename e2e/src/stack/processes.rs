@@ -1,0 +1,208 @@
+//! The command lines of the stack's processes.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::configs::RenderedConfigs;
+use super::{StackOptions, names};
+use crate::supervisor::ProcessSpec;
+use crate::tools::{Tool, locate_tool, lookout_binary};
+
+/// One of the two instrumented services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceName {
+    /// user-service.
+    User,
+    /// order-service.
+    Order,
+}
+
+impl ServiceName {
+    /// The binary, supervisor and Prometheus job name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceName::User => names::USER_SERVICE,
+            ServiceName::Order => names::ORDER_SERVICE,
+        }
+    }
+}
+
+/// Paths of every program, found before anything starts so that a missing one
+/// fails at once with what to install.
+pub(super) struct Programs {
+    user_service: PathBuf,
+    order_service: PathBuf,
+    alert_receiver: PathBuf,
+    traffic_generator: Option<PathBuf>,
+    node_exporter: PathBuf,
+    alertmanager: PathBuf,
+    prometheus: PathBuf,
+    /// Grafana when requested and found; its absence is not an error.
+    pub(super) grafana: Option<PathBuf>,
+}
+
+impl Programs {
+    pub(super) fn locate(options: &StackOptions) -> Result<Self> {
+        Ok(Self {
+            user_service: lookout_binary(names::USER_SERVICE)?,
+            order_service: lookout_binary(names::ORDER_SERVICE)?,
+            alert_receiver: lookout_binary(names::ALERT_RECEIVER)?,
+            traffic_generator: if options.traffic_generator {
+                Some(lookout_binary(names::TRAFFIC_GENERATOR)?)
+            } else {
+                None
+            },
+            node_exporter: locate_tool(Tool::NodeExporter)?,
+            alertmanager: locate_tool(Tool::Alertmanager)?,
+            prometheus: locate_tool(Tool::Prometheus)?,
+            grafana: if options.grafana {
+                locate_tool(Tool::Grafana).ok()
+            } else {
+                None
+            },
+        })
+    }
+}
+
+/// Everything Prometheus scrapes: the services, the receiver and node exporter.
+pub(super) fn targets(
+    programs: &Programs,
+    options: &StackOptions,
+    dir: &Path,
+) -> Result<Vec<ProcessSpec>> {
+    let ports = &options.ports;
+    let service = |name: &str, program: &Path, port: u16, admin_port: u16| {
+        ProcessSpec::new(
+            name,
+            program.to_path_buf(),
+            vec![
+                "--listen-address".into(),
+                "127.0.0.1".into(),
+                "--port".into(),
+                port.to_string(),
+                "--admin-listen-address".into(),
+                "127.0.0.1".into(),
+                "--admin-port".into(),
+                admin_port.to_string(),
+                "--simulated-latency".into(),
+                options.simulated_latency.to_string(),
+            ],
+        )
+    };
+    Ok(vec![
+        service(
+            names::USER_SERVICE,
+            &programs.user_service,
+            ports.user_service,
+            ports.user_service_admin,
+        ),
+        service(
+            names::ORDER_SERVICE,
+            &programs.order_service,
+            ports.order_service,
+            ports.order_service_admin,
+        ),
+        ProcessSpec::new(
+            names::ALERT_RECEIVER,
+            programs.alert_receiver.clone(),
+            vec![
+                "--listen-address".into(),
+                "127.0.0.1".into(),
+                "--port".into(),
+                ports.alert_receiver.to_string(),
+                "--store-file".into(),
+                dir.join("alert-receiver/notifications.jsonl")
+                    .display()
+                    .to_string(),
+            ],
+        ),
+        ProcessSpec::new(
+            names::NODE_EXPORTER,
+            programs.node_exporter.clone(),
+            vec![format!(
+                "--web.listen-address=127.0.0.1:{}",
+                ports.node_exporter
+            )],
+        ),
+    ])
+}
+
+/// Alertmanager as a single instance (clustering off) with its own storage.
+pub(super) fn alertmanager(
+    programs: &Programs,
+    options: &StackOptions,
+    dir: &Path,
+    configs: &RenderedConfigs,
+) -> ProcessSpec {
+    let port = options.ports.alertmanager;
+    ProcessSpec::new(
+        names::ALERTMANAGER,
+        programs.alertmanager.clone(),
+        vec![
+            format!("--config.file={}", configs.alertmanager_file.display()),
+            format!("--storage.path={}", dir.join("alertmanager-data").display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            format!("--web.external-url=http://127.0.0.1:{port}/"),
+            // An empty address turns clustering (gossip on port 9094) off.
+            "--cluster.listen-address=".into(),
+        ],
+    )
+}
+
+/// Prometheus with the rendered config and the repository's rule files.
+pub(super) fn prometheus(
+    programs: &Programs,
+    options: &StackOptions,
+    dir: &Path,
+    configs: &RenderedConfigs,
+) -> ProcessSpec {
+    let port = options.ports.prometheus;
+    ProcessSpec::new(
+        names::PROMETHEUS,
+        programs.prometheus.clone(),
+        vec![
+            format!("--config.file={}", configs.prometheus_file.display()),
+            format!(
+                "--storage.tsdb.path={}",
+                dir.join("prometheus-data").display()
+            ),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            format!("--web.external-url=http://127.0.0.1:{port}/"),
+            format!(
+                "--rules.alert.resend-delay={}",
+                go_duration(options.resend_delay)
+            ),
+        ],
+    )
+}
+
+/// The traffic generator against both services' public ports.
+pub(super) fn traffic_generator(
+    programs: &Programs,
+    options: &StackOptions,
+) -> Option<ProcessSpec> {
+    let program = programs.traffic_generator.clone()?;
+    let ports = &options.ports;
+    Some(ProcessSpec::new(
+        names::TRAFFIC_GENERATOR,
+        program,
+        vec![
+            "--user-service-url".into(),
+            format!("http://127.0.0.1:{}", ports.user_service),
+            "--order-service-url".into(),
+            format!("http://127.0.0.1:{}", ports.order_service),
+        ],
+    ))
+}
+
+/// A duration in the syntax Prometheus and Alertmanager flags and configs use.
+pub(crate) fn go_duration(duration: Duration) -> String {
+    let millis = duration.as_millis();
+    if millis % 1000 == 0 {
+        format!("{}s", millis / 1000)
+    } else {
+        format!("{millis}ms")
+    }
+}
