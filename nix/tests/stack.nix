@@ -9,11 +9,7 @@
   lib,
   ...
 }: let
-  # Secrets are generated inside the VM at boot, so they never exist at build
-  # time and cannot reach the store; the test reads them back from the files.
-  secretsDir = "/var/lib/lookout-test-secrets";
-  passwordFile = "${secretsDir}/grafana-admin-password";
-  secretKeyFile = "${secretsDir}/grafana-secret-key";
+  secrets = import ./grafana-secrets.nix;
 
   # Each dashboard file's uid is its file stem (the dashboards check enforces it).
   dashboardUids =
@@ -23,7 +19,7 @@ in {
   name = "lookout-stack";
 
   nodes.machine = {pkgs, ...}: {
-    imports = [self.nixosModules.default];
+    imports = [self.nixosModules.default secrets.module];
 
     virtualisation.memorySize = 2048;
 
@@ -35,31 +31,9 @@ in {
       scrapeInterval = "2s";
       evaluationInterval = "2s";
       grafana = {
-        adminPasswordFile = passwordFile;
-        inherit secretKeyFile;
+        adminPasswordFile = secrets.passwordFile;
+        inherit (secrets) secretKeyFile;
       };
-    };
-
-    # Random secrets, created once (they survive the reboot below), readable by
-    # Grafana's group only.
-    systemd.services.lookout-test-secrets = {
-      wantedBy = ["multi-user.target"];
-      before = ["grafana.service"];
-      requiredBy = ["grafana.service"];
-      serviceConfig = {
-        Type = "oneshot";
-        RemainAfterExit = true;
-      };
-      path = [pkgs.coreutils];
-      script = ''
-        install -d -m 0750 -g grafana ${secretsDir}
-        for file in ${passwordFile} ${secretKeyFile}; do
-          if [ ! -s "$file" ]; then
-            (umask 0027; od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$file")
-            chgrp grafana "$file"
-          fi
-        done
-      '';
     };
 
     environment.systemPackages = [
@@ -160,8 +134,8 @@ in {
           machine.succeed("systemctl start order-service")
           wait_delivered(machine, receiver, "resolved", labels)
 
-      password = machine.succeed("cat ${passwordFile}").strip()
-      secret_key = machine.succeed("cat ${secretKeyFile}").strip()
+      password = machine.succeed("cat ${secrets.passwordFile}").strip()
+      secret_key = machine.succeed("cat ${secrets.secretKeyFile}").strip()
       admin = f"-u admin:{password}"
 
       with subtest("Grafana: healthy, datasource provisioned and working, dashboards, login locked"):
