@@ -1,0 +1,146 @@
+//! Command-line flags of the traffic generator, each with a `TRAFFIC_*` variable
+//! (logging flags are the shared `LOOKOUT_LOG_*` ones), and their checks: anything
+//! invalid is refused before a single request is sent.
+
+use std::time::Duration;
+
+use service_runtime::config::CommonArgs;
+use service_runtime::ports;
+
+use crate::duration::parse_duration;
+use crate::mix::Shares;
+use crate::requester::{BaseUrl, Targets};
+use crate::runner::Plan;
+
+/// Highest `--rate`: far above what the demo needs, low enough that a typo cannot
+/// turn the generator into a load test.
+pub const MAX_RATE: f64 = 10_000.0;
+
+/// Highest `--concurrency`.
+pub const MAX_CONCURRENCY: usize = 10_000;
+
+/// Replays the exercise's curl sequence (reads, 404s, 500s, creates) against
+/// user-service and order-service at a steady rate, so dashboards have data and
+/// alerts can be triggered on demand. Logs a summary line periodically and at the
+/// end; exits 0 when --duration ends or on SIGTERM/ctrl-c.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "traffic-generator", version)]
+pub struct Config {
+    /// Logging flags (the listen flags are unused: the generator serves nothing).
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Base URL of user-service [default: http://127.0.0.1:<user-service port of nix/ports.nix>].
+    #[arg(long, env = "TRAFFIC_USER_SERVICE_URL", default_value_t = default_url("user-service"))]
+    pub user_service_url: BaseUrl,
+
+    /// Base URL of order-service [default: http://127.0.0.1:<order-service port of nix/ports.nix>].
+    #[arg(long, env = "TRAFFIC_ORDER_SERVICE_URL", default_value_t = default_url("order-service"))]
+    pub order_service_url: BaseUrl,
+
+    /// Requests per second, over both services (e.g. 10, 0.5).
+    #[arg(long, env = "TRAFFIC_RATE", default_value = "10", value_parser = parse_rate)]
+    pub rate: f64,
+
+    /// How long to run (30s, 5m, 1h30m; a bare number is seconds); 0 runs until
+    /// SIGTERM or ctrl-c.
+    #[arg(long, env = "TRAFFIC_DURATION", default_value = "0", value_parser = parse_duration)]
+    pub duration: Duration,
+
+    /// Share of requests that hit the simulated server error (GET /users/500,
+    /// GET /orders/500 → 500). HighErrorRate needs > 5% and > 0.1/s per service.
+    #[arg(long, env = "TRAFFIC_ERROR_SHARE", default_value = "0.02", value_parser = parse_share)]
+    pub error_share: f64,
+
+    /// Share of requests for missing ids (GET /users/999, GET /orders/999 → 404).
+    #[arg(long, env = "TRAFFIC_NOT_FOUND_SHARE", default_value = "0.1", value_parser = parse_share)]
+    pub not_found_share: f64,
+
+    /// Share of creates (POST /users, POST /orders with the exercise's JSON → 201).
+    /// The rest of the mix is GET /users and GET /orders.
+    #[arg(long, env = "TRAFFIC_CREATE_SHARE", default_value = "0.05", value_parser = parse_share)]
+    pub create_share: f64,
+
+    /// Most requests in flight at once; a slot that finds them all busy is skipped
+    /// (and counted), so a slow service never piles up requests.
+    #[arg(long, env = "TRAFFIC_CONCURRENCY", default_value = "32", value_parser = parse_concurrency)]
+    pub concurrency: usize,
+
+    /// Per-request timeout (e.g. 5s, 500ms).
+    #[arg(long, env = "TRAFFIC_TIMEOUT", default_value = "5s", value_parser = parse_positive_duration)]
+    pub timeout: Duration,
+
+    /// How often to log the summary line while running.
+    #[arg(long, env = "TRAFFIC_REPORT_INTERVAL", default_value = "10s", value_parser = parse_positive_duration)]
+    pub report_interval: Duration,
+}
+
+impl Config {
+    /// The run these flags describe, after the checks that involve several flags.
+    pub fn plan(&self) -> Result<Plan, String> {
+        let shares = Shares {
+            error: self.error_share,
+            not_found: self.not_found_share,
+            create: self.create_share,
+        }
+        .validate()?;
+        Ok(Plan {
+            targets: Targets {
+                users: self.user_service_url.clone(),
+                orders: self.order_service_url.clone(),
+            },
+            rate: self.rate,
+            duration: (!self.duration.is_zero()).then_some(self.duration),
+            shares,
+            concurrency: self.concurrency,
+            timeout: self.timeout,
+            report_interval: self.report_interval,
+        })
+    }
+}
+
+fn default_url(service: &str) -> BaseUrl {
+    format!("http://127.0.0.1:{}", ports::default_port(service))
+        .parse()
+        .expect("a loopback URL with a numeric port always parses")
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if rate > 0.0 && rate <= MAX_RATE {
+        Ok(rate)
+    } else {
+        Err(format!("must be more than 0 and at most {MAX_RATE}"))
+    }
+}
+
+fn parse_share(text: &str) -> Result<f64, String> {
+    let share: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if (0.0..=1.0).contains(&share) {
+        Ok(share)
+    } else {
+        Err("must be between 0 and 1".to_owned())
+    }
+}
+
+fn parse_concurrency(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "must be a whole number from 1 to {MAX_CONCURRENCY}"
+        )),
+    }
+}
+
+fn parse_positive_duration(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration.is_zero() {
+        Err("must be more than 0".to_owned())
+    } else {
+        Ok(duration)
+    }
+}

@@ -1,0 +1,11 @@
+//! The lookout traffic generator: replays the exercise's curl sequence against
+//! user-service and order-service at a steady rate with a tunable mix, so that
+//! dashboards have data and alerts fire on demand.
+
+pub mod config;
+pub mod duration;
+pub mod mix;
+pub mod pacer;
+pub mod requester;
+pub mod runner;
+pub mod tally;

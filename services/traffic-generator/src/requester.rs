@@ -1,0 +1,147 @@
+//! Sending one request of the mix to its service and reporting what happened.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use reqwest::Url;
+
+use crate::mix::{RequestKind, Service};
+
+/// A service's base URL: plain `http://host:port` (optionally with a path prefix).
+/// Only http is accepted: lookout's services speak plain HTTP on loopback or a
+/// private network, and the client is built without TLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(Url);
+
+impl FromStr for BaseUrl {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let url = Url::parse(text).map_err(|error| format!("{text:?} is not a URL: {error}"))?;
+        if url.scheme() != "http" {
+            return Err(format!("{text:?}: only http:// URLs are supported"));
+        }
+        if url.host().is_none() || url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "{text:?}: expected http://host:port with no query or fragment"
+            ));
+        }
+        Ok(Self(url))
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str().trim_end_matches('/'))
+    }
+}
+
+impl BaseUrl {
+    /// The URL of `path` (which starts with `/`) on this service.
+    pub fn join(&self, path: &str) -> String {
+        format!("{self}{path}")
+    }
+}
+
+/// Where each service lives.
+#[derive(Debug, Clone)]
+pub struct Targets {
+    /// user-service's base URL.
+    pub users: BaseUrl,
+    /// order-service's base URL.
+    pub orders: BaseUrl,
+}
+
+/// What became of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The service answered with this status (body read in full).
+    Answered(u16),
+    /// No complete answer within the timeout.
+    TimedOut,
+    /// Connection refused, reset, or another transport error.
+    Failed(String),
+}
+
+/// An HTTP client for the two services, with a per-request timeout.
+#[derive(Debug, Clone)]
+pub struct Requester {
+    client: reqwest::Client,
+    targets: Targets,
+}
+
+impl Requester {
+    /// A client that gives up on any request after `timeout` and keeps up to
+    /// `max_idle` idle connections per service for reuse.
+    pub fn new(targets: Targets, timeout: Duration, max_idle: usize) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .pool_max_idle_per_host(max_idle)
+            .user_agent(concat!(
+                "lookout-traffic-generator/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .context("cannot build the HTTP client")?;
+        Ok(Self { client, targets })
+    }
+
+    /// Sends `kind` to its service and reads the whole answer.
+    pub async fn send(&self, kind: RequestKind) -> Outcome {
+        let base = match kind.service {
+            Service::Users => &self.targets.users,
+            Service::Orders => &self.targets.orders,
+        };
+        let url = base.join(kind.path());
+        let request = match kind.method() {
+            "POST" => self.client.post(&url),
+            _ => self.client.get(&url),
+        };
+        let request = match kind.body() {
+            Some(body) => request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body),
+            None => request,
+        };
+        let result = async {
+            let response = request.send().await?;
+            let status = response.status().as_u16();
+            // Reading the body lets the connection go back to the pool.
+            response.bytes().await?;
+            Ok::<_, reqwest::Error>(status)
+        }
+        .await;
+        match result {
+            Ok(status) => Outcome::Answered(status),
+            Err(error) if error.is_timeout() => Outcome::TimedOut,
+            Err(error) => Outcome::Failed(error.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_accept_plain_http_only() {
+        let url: BaseUrl = "http://127.0.0.1:8001/".parse().expect("valid");
+        assert_eq!(url.join("/users"), "http://127.0.0.1:8001/users");
+        let prefixed: BaseUrl = "http://proxy:80/api".parse().expect("valid");
+        assert_eq!(prefixed.join("/users/999"), "http://proxy/api/users/999");
+        for bad in [
+            "https://127.0.0.1:8001",
+            "127.0.0.1:8001",
+            "http://h/?a=1",
+            "ftp://h",
+            "",
+        ] {
+            assert!(
+                bad.parse::<BaseUrl>().is_err(),
+                "{bad:?} should be rejected"
+            );
+        }
+    }
+}

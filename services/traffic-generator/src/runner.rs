@@ -1,0 +1,159 @@
+//! The generator's main loop: one slot per `1 / rate` seconds, each slot one request
+//! of the mix sent on its own task, at most `concurrency` in flight, until the
+//! duration ends or the shutdown triggers; then the requests in flight finish (each
+//! is bounded by the timeout) and the final summary is logged.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use service_runtime::shutdown::Shutdown;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+use crate::mix::{Category, Mix, RequestKind, Service, Shares};
+use crate::pacer::Pacer;
+use crate::requester::{Outcome, Requester, Targets};
+use crate::tally::{Snapshot, Tally};
+
+/// The status lookout's services answer a create with when their store is full.
+pub const STORE_FULL_STATUS: u16 = 507;
+
+/// Everything a run needs, already validated.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Where the services are.
+    pub targets: Targets,
+    /// Requests per second, > 0.
+    pub rate: f64,
+    /// How long to run; `None` runs until the shutdown triggers.
+    pub duration: Option<Duration>,
+    /// The mix.
+    pub shares: Shares,
+    /// Most requests in flight at once, ≥ 1.
+    pub concurrency: usize,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// How often the summary line is logged while running.
+    pub report_interval: Duration,
+}
+
+/// Per service: set once its store answered "full", so creates stop going to it
+/// (the demo runs for days; a full store would otherwise turn every create into a
+/// 5xx and fire HighErrorRate that nobody asked for).
+#[derive(Debug, Default)]
+struct StoreFull {
+    users: AtomicBool,
+    orders: AtomicBool,
+}
+
+impl StoreFull {
+    fn flag(&self, service: Service) -> &AtomicBool {
+        match service {
+            Service::Users => &self.users,
+            Service::Orders => &self.orders,
+        }
+    }
+}
+
+/// Runs `plan` until its duration ends or `shutdown` triggers, and returns the
+/// final counts.
+pub async fn run(plan: Plan, shutdown: Shutdown) -> anyhow::Result<Snapshot> {
+    let requester = Requester::new(plan.targets.clone(), plan.timeout, plan.concurrency)?;
+    let tally = Arc::new(Tally::default());
+    let store_full = Arc::new(StoreFull::default());
+    let permits = Arc::new(Semaphore::new(plan.concurrency));
+    let mut mix = Mix::new(plan.shares);
+    let started = Instant::now();
+    let deadline = plan.duration.map(|duration| started + duration);
+    let mut pacer = Pacer::new(plan.rate);
+    let mut report = tokio::time::interval_at(started + plan.report_interval, plan.report_interval);
+    tracing::info!(users = %plan.targets.users, orders = %plan.targets.orders,
+        rate = plan.rate, duration = ?plan.duration, shares = ?plan.shares, "traffic started");
+
+    loop {
+        tokio::select! {
+            biased;
+            () = shutdown.wait() => break,
+            () = sleep_until_deadline(deadline) => break,
+            () = pacer.next_slot() => {
+                let kind = adjust_for_full_stores(mix.next_kind(), &store_full, &tally);
+                match Arc::clone(&permits).try_acquire_owned() {
+                    Ok(permit) => {
+                        tally.sent();
+                        let requester = requester.clone();
+                        let tally = Arc::clone(&tally);
+                        let store_full = Arc::clone(&store_full);
+                        tokio::spawn(async move {
+                            let outcome = requester.send(kind).await;
+                            record(kind, &outcome, &tally, &store_full);
+                            drop(permit);
+                        });
+                    }
+                    Err(_) => tally.skipped(),
+                }
+            }
+            _ = report.tick() => tally.snapshot().log("traffic summary", started.elapsed()),
+        }
+    }
+
+    // Every request in flight holds a permit; getting them all back means they ended.
+    let all = u32::try_from(plan.concurrency).unwrap_or(u32::MAX);
+    let _drained = permits.acquire_many(all).await;
+    let snapshot = tally.snapshot();
+    snapshot.log("traffic finished", started.elapsed());
+    Ok(snapshot)
+}
+
+async fn sleep_until_deadline(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn adjust_for_full_stores(kind: RequestKind, store_full: &StoreFull, tally: &Tally) -> RequestKind {
+    if kind.category == Category::Create && store_full.flag(kind.service).load(Ordering::Relaxed) {
+        tally.create_withheld();
+        return RequestKind {
+            category: Category::Read,
+            service: kind.service,
+        };
+    }
+    kind
+}
+
+fn record(kind: RequestKind, outcome: &Outcome, tally: &Tally, store_full: &StoreFull) {
+    match outcome {
+        Outcome::Answered(status) => {
+            tally.answered(*status, kind.expected_status());
+            if *status != kind.expected_status() {
+                tracing::debug!(
+                    method = kind.method(),
+                    path = kind.path(),
+                    status,
+                    "unexpected status"
+                );
+            }
+            let full = kind.category == Category::Create && *status == STORE_FULL_STATUS;
+            if full && !store_full.flag(kind.service).swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    path = kind.path(),
+                    "store full ({STORE_FULL_STATUS}): no more creates to this service, reads instead"
+                );
+            }
+        }
+        Outcome::TimedOut => {
+            tally.timed_out();
+            tracing::debug!(
+                method = kind.method(),
+                path = kind.path(),
+                "request timed out"
+            );
+        }
+        Outcome::Failed(error) => {
+            tally.failed();
+            tracing::debug!(method = kind.method(), path = kind.path(), %error, "request failed");
+        }
+    }
+}
