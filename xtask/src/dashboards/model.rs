@@ -119,6 +119,17 @@ impl Dashboard {
         let annotations = self.json.get("annotations").map(|a| array(a, "list"));
         for annotation in annotations.unwrap_or_default() {
             let name = text(annotation, "name");
+            // Title, text and tag keys all name labels of the result.
+            let tags = text(annotation, "tagKeys");
+            let tag_labels = tags.split(',').filter(|tag| !tag.trim().is_empty());
+            let legend: Vec<String> = [
+                text(annotation, "titleFormat"),
+                text(annotation, "textFormat"),
+            ]
+            .into_iter()
+            .chain(tag_labels.map(|tag| format!("{{{{{}}}}}", tag.trim())))
+            .filter(|part| !part.is_empty())
+            .collect();
             out.push(Query {
                 location: format!("annotation {name:?}"),
                 kind: "annotation",
@@ -126,7 +137,7 @@ impl Dashboard {
                 title: name,
                 ref_id: String::new(),
                 expr: text(annotation, "expr"),
-                legend: text(annotation, "titleFormat"),
+                legend: legend.join(" "),
             });
         }
         for variable in self.variables() {

@@ -243,6 +243,28 @@ fn legends_may_only_use_labels_the_query_returns() {
 }
 
 #[test]
+fn annotation_queries_are_checked_like_panel_queries() {
+    let mut json = good();
+    json["annotations"] = json!({"list": [{
+        "name": "alerts", "datasource": DS(), "enable": true,
+        "expr": "ALERTS{alertstate=\"firing\"}", "titleFormat": "{{alertname}}", "tagKeys": "severity",
+    }]});
+    assert_eq!(problems(&json), Vec::<String>::new());
+    assert_problem(
+        &with(
+            json.clone(),
+            "/annotations/list/0/tagKeys",
+            json!("severity,pod"),
+        ),
+        "\"pod\" is not one",
+    );
+    assert_problem(
+        &with(json, "/annotations/list/0/expr", json!("ALERT")),
+        "\"ALERT\" is exported by no",
+    );
+}
+
+#[test]
 fn variable_queries_must_name_a_label_of_their_selector() {
     let query = json!({"query": "label_values(http_requests_total, pod)", "refId": "v"});
     assert_problem(
