@@ -1,0 +1,92 @@
+# The demo VM of `nix run .#vm`: the whole lookout stack on one machine, with
+# traffic so the dashboards show data at once. Host-side port forwards reach
+# Grafana, Prometheus, Alertmanager, the alert receiver and both services at
+# 127.0.0.1:<same port> on the host running the VM.
+#
+# QEMU's user-mode forwards arrive on the guest's network interface, never on
+# its loopback, so in here those servers listen on every interface. The guest's
+# only interface is QEMU's private user network, which only the host reaches,
+# and the fault-control listeners stay on loopback whatever happens.
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}: let
+  # Reachable through the forwards: bind all interfaces and open the firewall.
+  public = {
+    listenAddress = "0.0.0.0";
+    openFirewall = true;
+  };
+  forwardedPorts = [
+    config.services.grafana.settings.server.http_port
+    config.services.prometheus.port
+    config.services.prometheus.alertmanager.port
+    config.services.alert-receiver.port
+    config.services.user-service.port
+    config.services.order-service.port
+  ];
+in {
+  networking.hostName = "lookout";
+  system.stateVersion = "26.05";
+
+  services.user-service = public // {enable = true;};
+  services.order-service = public // {enable = true;};
+  services.alert-receiver = public // {enable = true;};
+  services.traffic-generator.enable = true;
+
+  services.lookout.monitoring = {
+    enable = true;
+    # A random admin password in /var/lib/lookout-grafana-secrets, printed on
+    # the console at boot: never in the Nix store, never the same twice.
+    grafana.generateSecrets = true;
+  };
+  services.prometheus.listenAddress = "0.0.0.0";
+  services.prometheus.alertmanager = {
+    listenAddress = "0.0.0.0";
+    openFirewall = true;
+  };
+  services.grafana = {
+    settings.server.http_addr = "0.0.0.0";
+    openFirewall = true;
+  };
+  # The Prometheus module has no openFirewall option.
+  networking.firewall.allowedTCPPorts = [config.services.prometheus.port];
+
+  environment.systemPackages = [
+    pkgs.curl
+    pkgs.jq
+  ];
+
+  # `nix flake check` evaluates this system as if it were installed: give it a
+  # root file system and no boot loader. The VM build replaces both.
+  fileSystems."/" = {
+    device = "/dev/disk/by-label/nixos";
+    fsType = "ext4";
+  };
+  boot.loader.grub.enable = false;
+
+  virtualisation.vmVariant = {
+    virtualisation = {
+      memorySize = 2048;
+      cores = 2;
+      diskSize = 4096;
+      # The serial console in the terminal; quit QEMU with Ctrl-a x.
+      graphics = false;
+      forwardPorts =
+        map (port: {
+          from = "host";
+          # Only the host's own loopback, not its network.
+          host.address = "127.0.0.1";
+          host.port = port;
+          guest.port = port;
+        })
+        forwardedPorts;
+    };
+    # The console logs straight in as root, to run the fault-control curl.
+    services.getty.autologinUser = "root";
+  };
+
+  # Keep the journal small on the VM's disk.
+  services.journald.extraConfig = lib.mkDefault "SystemMaxUse=100M";
+}

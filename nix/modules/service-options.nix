@@ -1,0 +1,95 @@
+# What every lookout service module has in common: the options of the shared
+# command line (listen address, port, logging) and the flags they become. The
+# binaries' shared flags come from one Rust crate (service-runtime), so the
+# module side is one file too.
+#
+# Arguments:
+#   lib the nixpkgs lib of the module that imports this file.
+{lib}: let
+  ports = import ../ports.nix;
+in {
+  # Options `enable`, `package`, `listenAddress`, `port`, `openFirewall`,
+  # `logLevel` and `extraFlags` for the service `name`, whose default port is the
+  # `name` entry of nix/ports.nix. `summary` completes "Whether to enable ...".
+  mkOptions = name: summary: {
+    enable = lib.mkEnableOption summary;
+
+    package = lib.mkOption {
+      type = lib.types.package;
+      defaultText = lib.literalMD "this flake's `${name}` package";
+      description = "The ${name} package to run (its main program is started).";
+    };
+
+    listenAddress = lib.mkOption {
+      type = lib.types.str;
+      default = "127.0.0.1";
+      example = "0.0.0.0";
+      description = "IP address the API and /metrics listen on (an address, not a host name); loopback keeps the service private to this host.";
+    };
+
+    port = lib.mkOption {
+      type = lib.types.port;
+      default = ports.${name};
+      defaultText = lib.literalMD "the `${name}` entry of `nix/ports.nix`";
+      description = "TCP port of the API and /metrics.";
+    };
+
+    openFirewall = lib.mkOption {
+      type = lib.types.bool;
+      default = false;
+      description = "Whether to open `port` in the firewall (useful only with a non-loopback `listenAddress`).";
+    };
+
+    logLevel = lib.mkOption {
+      type = lib.types.str;
+      default = "info";
+      example = "info,${builtins.replaceStrings ["-"] ["_"] name}=debug";
+      description = "Log filter: a level or a tracing EnvFilter directive; requests are logged one line each at debug.";
+    };
+
+    extraFlags = lib.mkOption {
+      type = lib.types.listOf lib.types.str;
+      default = [];
+      example = ["--log-level" "debug"];
+      description = "Extra command-line flags appended after the ones the module sets.";
+    };
+  };
+
+  # The shared flags for a service's evaluated config. Logs go to the journal as
+  # JSON, one object per line, so journalctl -o json and log shippers keep the fields.
+  commonFlags = cfg: [
+    "--listen-address"
+    cfg.listenAddress
+    "--port"
+    (toString cfg.port)
+    "--log-level"
+    cfg.logLevel
+    "--log-format"
+    "json"
+  ];
+
+  # Whether an address only reaches this host: such services get IPAddressDeny=any
+  # with loopback allowed, a second fence behind the bind address.
+  isLoopback = address: address == "::1" || lib.hasPrefix "127." address;
+
+  # How a client on this host reaches a service listening on `address`, as the host
+  # part of a URL or a Prometheus target: wildcard binds are reached on loopback,
+  # IPv6 addresses get brackets. (Alertmanager's "" means all interfaces.)
+  localHost = address:
+    if address == "0.0.0.0" || address == ""
+    then "127.0.0.1"
+    else if address == "::"
+    then "[::1]"
+    else if lib.hasInfix ":" address
+    then "[${address}]"
+    else address;
+
+  # The unit fields every lookout service shares, around its ExecStart.
+  mkUnit = description: {
+    inherit description;
+    wantedBy = ["multi-user.target"];
+    # A non-loopback listenAddress must exist before the service binds it.
+    wants = ["network-online.target"];
+    after = ["network-online.target"];
+  };
+}
