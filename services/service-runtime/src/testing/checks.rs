@@ -58,7 +58,13 @@ fn requests(scrape: &Scrape, method: &str, route: &str, status: &str) -> f64 {
 pub fn exposition(target: Target) {
     let service = target.start(&[]);
     let api = service.addr("api");
+    // Touch every kind of outcome so every metric family is in the payload.
     request(api, "GET", target.collection, None);
+    request(api, "POST", target.collection, None);
+    request(api, "POST", target.collection, Some(b"{"));
+    for id in ["1", "999", "500"] {
+        request(api, "GET", &format!("{}/{id}", target.collection), None);
+    }
     request(api, "GET", "/no/such/route", None);
     let response = request(api, "GET", "/metrics", None);
     assert_eq!(response.status, 200);

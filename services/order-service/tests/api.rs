@@ -1,0 +1,268 @@
+//! The order API over real HTTP against the real binary: every request of the
+//! exercise's test section gives the Express app's status and JSON, and moves
+//! exactly the metrics it should.
+
+use serde_json::json;
+use service_runtime::testing::{Scrape, Spawned, checks::Target, request};
+
+const TARGET: Target = Target {
+    binary: env!("CARGO_BIN_EXE_order-service"),
+    service: "order-service",
+    collection: "/orders",
+};
+
+fn start() -> Spawned {
+    TARGET.start(&[])
+}
+
+fn requests_moved(before: &Scrape, after: &Scrape, method: &str, route: &str, status: &str) -> f64 {
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status_code", status),
+    ];
+    after.value("http_requests_total", &labels) - before.value("http_requests_total", &labels)
+}
+
+fn operations_moved(before: &Scrape, after: &Scrape, operation: &str, status: &str) -> f64 {
+    let labels = [("operation", operation), ("status", status)];
+    after.value("business_operations_total", &labels)
+        - before.value("business_operations_total", &labels)
+}
+
+#[test]
+fn gauges_and_build_info_are_exported_before_any_request() {
+    let service = start();
+    let first = Scrape::fetch(service.addr("api"));
+    assert_eq!(
+        first.value("active_orders", &[]),
+        2.0,
+        "pending and active seed orders"
+    );
+    assert!(first.has(
+        "lookout_build_info",
+        &[
+            ("service", "order-service"),
+            ("version", env!("CARGO_PKG_VERSION"))
+        ]
+    ));
+}
+
+#[test]
+fn health_answers_like_the_exercise() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "GET", "/health", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.json(),
+        json!({"status": "healthy", "service": "order-service"})
+    );
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "GET", "/health", "200"),
+        1.0
+    );
+}
+
+#[test]
+fn listing_orders_returns_the_seed_and_counts_one_get_orders() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "GET", "/orders", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.json(),
+        json!({
+            "orders": [
+                {"id": 1, "userId": 1, "product": "Laptop", "amount": 1200, "status": "completed"},
+                {"id": 2, "userId": 2, "product": "Mouse", "amount": 25, "status": "pending"},
+                {"id": 3, "userId": 1, "product": "Keyboard", "amount": 75, "status": "active"},
+            ],
+            "total": 3,
+            "active": 1,
+        })
+    );
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "GET", "/orders", "200"),
+        1.0
+    );
+    assert_eq!(
+        operations_moved(&before, &after, "get_orders", "success"),
+        1.0
+    );
+}
+
+#[test]
+fn an_existing_order_is_returned() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "GET", "/orders/3", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.json(),
+        json!({"id": 3, "userId": 1, "product": "Keyboard", "amount": 75, "status": "active"})
+    );
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "GET", "/orders/{id}", "200"),
+        1.0
+    );
+    assert_eq!(
+        operations_moved(&before, &after, "get_order", "success"),
+        1.0
+    );
+}
+
+#[test]
+fn order_999_unknown_and_non_numeric_ids_are_404_json() {
+    let service = start();
+    let api = service.addr("api");
+    for path in ["/orders/999", "/orders/77", "/orders/abc", "/orders/0"] {
+        let before = Scrape::fetch(api);
+        let response = request(api, "GET", path, None);
+        assert_eq!(response.status, 404, "{path}");
+        assert_eq!(
+            response.json(),
+            json!({"error": "Order not found"}),
+            "{path}"
+        );
+        let after = Scrape::fetch(api);
+        assert_eq!(
+            requests_moved(&before, &after, "GET", "/orders/{id}", "404"),
+            1.0,
+            "{path}"
+        );
+        assert_eq!(
+            operations_moved(&before, &after, "get_order", "not_found"),
+            1.0,
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn order_500_is_a_server_error_counted_once() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "GET", "/orders/500", None);
+    assert_eq!(response.status, 500);
+    assert_eq!(response.json(), json!({"error": "Internal server error"}));
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "GET", "/orders/{id}", "500"),
+        1.0
+    );
+    assert_eq!(operations_moved(&before, &after, "get_order", "error"), 1.0);
+}
+
+#[test]
+fn creating_the_exercise_order_returns_it_active() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let body = br#"{"userId": 1, "product": "Monitor", "amount": 300}"#;
+    let response = request(api, "POST", "/orders", Some(body));
+    assert_eq!(response.status, 201);
+    assert_eq!(
+        response.json(),
+        json!({"id": 4, "userId": 1, "product": "Monitor", "amount": 300, "status": "active"})
+    );
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "POST", "/orders", "201"),
+        1.0
+    );
+    assert_eq!(
+        operations_moved(&before, &after, "create_order", "success"),
+        1.0
+    );
+    assert_eq!(after.value("active_orders", &[]), 3.0);
+}
+
+#[test]
+fn missing_fields_take_the_exercise_defaults() {
+    let service = start();
+    let api = service.addr("api");
+    let response = request(api, "POST", "/orders", None);
+    assert_eq!(response.status, 201);
+    assert_eq!(
+        response.json(),
+        json!({"id": 4, "userId": 1, "product": "Unknown Product", "amount": 0, "status": "active"})
+    );
+    let partial = request(api, "POST", "/orders", Some(br#"{"product": "Cable"}"#));
+    assert_eq!(
+        partial.json(),
+        json!({"id": 5, "userId": 1, "product": "Cable", "amount": 0, "status": "active"})
+    );
+}
+
+#[test]
+fn bad_bodies_are_400_json_naming_the_problem() {
+    let service = start();
+    let api = service.addr("api");
+    let cases: [(&[u8], &str); 6] = [
+        (b"{\"userId\": 1,", "invalid JSON"),
+        (b"\"text\"", "JSON object"),
+        (br#"{"userId": "one"}"#, "'userId'"),
+        (br#"{"amount": -5}"#, "'amount' must not be negative"),
+        (br#"{"amount": "300"}"#, "'amount' must be a number"),
+        (br#"{"product": ""}"#, "'product' must not be empty"),
+    ];
+    for (body, expected) in cases {
+        let before = Scrape::fetch(api);
+        let response = request(api, "POST", "/orders", Some(body));
+        assert_eq!(response.status, 400);
+        let error = response.json()["error"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_default();
+        assert!(
+            error.contains(expected),
+            "{error:?} should name {expected:?}"
+        );
+        let after = Scrape::fetch(api);
+        assert_eq!(
+            requests_moved(&before, &after, "POST", "/orders", "400"),
+            1.0
+        );
+        assert_eq!(
+            operations_moved(&before, &after, "create_order", "error"),
+            1.0
+        );
+    }
+    assert_eq!(
+        request(api, "GET", "/orders", None).json()["total"],
+        3,
+        "nothing was stored"
+    );
+}
+
+#[test]
+fn a_full_store_answers_507_json_and_keeps_its_orders() {
+    let service = TARGET.start(&["--max-orders", "3"]);
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "POST", "/orders", None);
+    assert_eq!(response.status, 507);
+    let error = response.json()["error"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_default();
+    assert!(error.contains("full"), "{error}");
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "POST", "/orders", "507"),
+        1.0
+    );
+    assert_eq!(
+        operations_moved(&before, &after, "create_order", "error"),
+        1.0
+    );
+    assert_eq!(after.value("active_orders", &[]), 2.0);
+}
