@@ -19,9 +19,10 @@
   slackApiUrlFile ? null,
   # Slack channel the notifications are posted to.
   slackChannel ? "#alerts",
-  # Absolute path of a file holding a Microsoft Teams webhook URL, or null for
-  # no Teams. Needs Alertmanager 0.27 or later (msteams_configs came in 0.26,
-  # its webhook_url_file in 0.27); Alertmanager 0.25 rejects the config.
+  # Absolute path of a file holding a Microsoft Teams Workflows webhook URL,
+  # or null for no Teams. Rendered as `msteamsv2_configs` (Microsoft is retiring
+  # the Office 365 connectors that `msteams_configs` posts to), which needs
+  # Alertmanager 0.28 or later; Alertmanager 0.25 rejects the config.
   msteamsWebhookUrlFile ? null,
   # How long a new group of warnings waits to collect more alerts.
   groupWait ? "30s",
@@ -92,7 +93,7 @@
       if msteamsFile == null
       then {}
       else {
-        msteams_configs = [
+        msteamsv2_configs = [
           {
             webhook_url_file = msteamsFile;
             send_resolved = true;
