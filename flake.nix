@@ -22,11 +22,16 @@
 
     services = ["user-service" "order-service" "alert-receiver" "traffic-generator"];
 
-    # A service's module, with its package defaulting to this flake's build for
-    # the host's platform (a user can still set services.<name>.package).
-    serviceModule = name: {pkgs, ...}: {
-      imports = [./nix/modules/${name}.nix];
-      services.${name}.package = lib.mkDefault self.packages.${pkgs.stdenv.hostPlatform.system}.${name};
+    # A service's module, its package defaulting to this flake's build for the host's
+    # platform; the key makes the module system import it once, whoever imports it.
+    serviceModule = name: {
+      key = "lookout#nixosModules.${name}";
+      imports = [
+        ./nix/modules/${name}.nix
+        ({pkgs, ...}: {
+          services.${name}.package = lib.mkDefault self.packages.${pkgs.stdenv.hostPlatform.system}.${name};
+        })
+      ];
     };
 
     # A NixOS system made of every module of this flake and one of nix/hosts/.
@@ -75,10 +80,13 @@
     nixosModules =
       lib.genAttrs services serviceModule
       // {
-        monitoring = ./nix/modules/monitoring.nix;
-        default = {
-          imports = map (name: self.nixosModules.${name}) (services ++ ["monitoring"]);
+        # The stack reads the services' options (which are enabled, their ports),
+        # so it brings their modules along; it enables none of them.
+        monitoring = {
+          key = "lookout#nixosModules.monitoring";
+          imports = [./nix/modules/monitoring.nix] ++ map serviceModule services;
         };
+        default.imports = map (name: self.nixosModules.${name}) (services ++ ["monitoring"]);
       };
 
     nixosConfigurations = {

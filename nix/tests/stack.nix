@@ -26,10 +26,16 @@ in {
     services.user-service.enable = true;
     services.order-service.enable = true;
     services.alert-receiver.enable = true;
-    services.lookout-monitoring = {
+    services.lookout.monitoring = {
       enable = true;
       scrapeInterval = "2s";
       evaluationInterval = "2s";
+      # Notifications without the production waits, so the test takes minutes.
+      alertmanager.configArgs = {
+        groupWait = "2s";
+        groupInterval = "10s";
+        criticalGroupInterval = "10s";
+      };
       grafana = {
         adminPasswordFile = secrets.passwordFile;
         inherit (secrets) secretKeyFile;
