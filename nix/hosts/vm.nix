@@ -9,7 +9,6 @@
 # and the fault-control listeners stay on loopback whatever happens.
 {
   config,
-  lib,
   pkgs,
   ...
 }: let
@@ -86,7 +85,4 @@ in {
     # The console logs straight in as root, to run the fault-control curl.
     services.getty.autologinUser = "root";
   };
-
-  # Keep the journal small on the VM's disk.
-  services.journald.extraConfig = lib.mkDefault "SystemMaxUse=100M";
 }

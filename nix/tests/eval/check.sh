@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Evaluates lookout's NixOS modules with the nixos-eval harness (the real nixpkgs
+# module system and the real upstream Prometheus, Alertmanager and Grafana
+# modules, see /work/notes/nixos-eval-setup.md):
+#   - every config in this directory must pass with no warning;
+#   - every negative/*.nix, added to vm.nix, must fail with its "# expect:" line;
+#   - every lookout unit of vm.nix and fault-injection.nix must score an exposure
+#     of 2.0 or less in `systemd-analyze security --offline=true`.
+# Usage: nix/tests/eval/check.sh   (NIXOS_EVAL=<path of the harness's check>)
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../../.." || exit 2
+check=${NIXOS_EVAL:-$HOME/.cache/nixos-eval-tool/check}
+[ -x "$check" ] || { echo "eval/check.sh: nixos-eval harness not found at $check (set NIXOS_EVAL)" >&2; exit 2; }
+for tool in systemd-analyze python3 nix-instantiate; do
+  command -v "$tool" >/dev/null || { echo "eval/check.sh: $tool is missing" >&2; exit 2; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# The module files themselves (not only the test configs) are given to the
+# harness, so its report lists the units they define.
+mapfile -t modules < <(nix-instantiate --eval --strict --json --expr \
+  'map toString (import ./nix/modules/default.nix).imports' | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)))')
+pkgs=(--pkg user-service --pkg order-service --pkg alert-receiver --pkg traffic-generator)
+fails=0
+
+for config in nix/tests/eval/*.nix; do
+  name=$(basename "$config" .nix)
+  if out=$("$check" "${pkgs[@]}" "${modules[@]}" "$config" --out "$tmp/$name.json" 2>&1) &&
+    grep -q ", 0 warning(s)" <<<"$out"; then
+    echo "PASS  $name"
+  else
+    echo "FAIL  $name:"; sed 's/^/      /' <<<"$out"; fails=$((fails + 1))
+  fi
+done
+
+for negative in nix/tests/eval/negative/*.nix; do
+  name=negative/$(basename "$negative" .nix)
+  expect=$(sed -n 's/^# expect: //p' "$negative")
+  out=$("$check" "${pkgs[@]}" "${modules[@]}" nix/tests/eval/vm.nix "$negative" 2>&1); rc=$?
+  if [ $rc -eq 1 ] && [ -n "$expect" ] && grep -qF -- "$expect" <<<"$out"; then
+    echo "PASS  $name fails: $expect"
+  else
+    echo "FAIL  $name (exit $rc, expected: $expect):"; sed 's/^/      /' <<<"$out"; fails=$((fails + 1))
+  fi
+done
+
+# systemd-analyze reads a unit file: write the [Service] section the modules set
+# (ExecStart replaced, the store paths in the report are fake) and score it.
+for report in "$tmp/vm.json" "$tmp/fault-injection.json"; do
+  [ -f "$report" ] || { echo "FAIL  no report $report"; fails=$((fails + 1)); continue; }
+  python3 - "$report" "$tmp" <<'PY' || fails=$((fails + 1))
+import json, re, subprocess, sys
+report, tmp = sys.argv[1], sys.argv[2]
+units = json.load(open(report))["systemdServices"]
+lookout = [n for n in units if n in ("user-service", "order-service", "alert-receiver", "traffic-generator") or n.endswith("-faults")]
+bad = 0
+for name in sorted(lookout):
+    lines = ["[Unit]", "Description=" + name, "[Service]"]
+    for key, value in units[name]["serviceConfig"].items():
+        if key == "ExecStart":
+            value = "/bin/true"
+        for item in value if isinstance(value, list) else [value]:
+            lines.append(f"{key}={str(item).lower() if isinstance(item, bool) else item}")
+    path = f"{tmp}/{name}.service"
+    open(path, "w").write("\n".join(lines) + "\n")
+    out = subprocess.run(["systemd-analyze", "security", "--offline=true", path], capture_output=True, text=True).stdout
+    found = re.search(r"Overall exposure level for \S+: ([0-9.]+)", out)
+    score = float(found.group(1)) if found else 99.0
+    verdict = "PASS" if score <= 2.0 else "FAIL"
+    bad += verdict == "FAIL"
+    print(f"{verdict}  systemd-analyze security {name}: {score if found else 'no score'} (<= 2.0)")
+sys.exit(1 if bad or not lookout else 0)
+PY
+done
+
+echo "eval/check.sh: $fails failure(s)"
+[ $fails -eq 0 ]

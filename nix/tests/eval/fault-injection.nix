@@ -1,0 +1,8 @@
+# nixos-eval test config: the demo VM with faults switched on declaratively
+# (HighErrorRate on order-service, HighResponseTime on user-service).
+{
+  imports = [./vm.nix];
+
+  services.order-service.faultControl.inject.errorRatio = 0.5;
+  services.user-service.faultControl.inject.latencyMs = 800;
+}
