@@ -10,6 +10,8 @@
 mod labels;
 mod model;
 mod queries;
+#[cfg(test)]
+mod query_tests;
 mod structure;
 #[cfg(test)]
 mod tests;
