@@ -2,8 +2,10 @@
 //!
 //! - `test`: every check CI runs (the README's test command).
 //! - `stack`: the whole stack on this machine, on the well-known ports.
+//! - `bench`: the services against a bare-axum floor with wrk (figures).
 //! - `rules`, `dashboards`, `nix`, `nixfmt`: one family of checks each.
 
+mod bench;
 mod ci;
 mod dashboards;
 mod nixcheck;
@@ -11,7 +13,7 @@ mod nixfmt;
 mod rules;
 mod stack;
 
-const USAGE: &str = "usage: cargo xtask <test|stack|rules|dashboards|nix|nixfmt> [args]";
+const USAGE: &str = "usage: cargo xtask <test|stack|bench|rules|dashboards|nix|nixfmt> [args]";
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +27,7 @@ fn main() -> std::process::ExitCode {
     }
     let result = match task.as_str() {
         "test" => ci::run(rest),
+        "bench" => bench::run(rest),
         "stack" => stack::run(rest),
         "rules" => rules::run(rest),
         "dashboards" => dashboards::run(rest),
