@@ -18,7 +18,7 @@ mod tests;
 mod variables;
 mod vocabulary;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const USAGE: &str = "usage: cargo xtask dashboards [--dir DIR] [--rules-dir DIR] \
                      [--queries [--var NAME=VALUE]... [--dashboard UID]...]";
@@ -46,17 +46,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&listing)?);
         return Ok(());
     }
-    let rules = vocabulary::load_rules(&options.rules_dir)?;
-    let vocabulary = vocabulary::Vocabulary::new(vocabulary::Vocabulary::catalog_metrics(), rules);
-    let mut problems = structure::check_unique_uids(&dashboards);
-    let mut query_count = 0;
-    for dashboard in &dashboards {
-        query_count += dashboard.queries().len();
-        let found = structure::check(dashboard)
-            .into_iter()
-            .chain(queries::check(dashboard, &vocabulary));
-        problems.extend(found.map(|problem| format!("{}.json: {problem}", dashboard.stem)));
-    }
+    let problems = check_all(&dashboards, &options.rules_dir)?;
     if !problems.is_empty() {
         for problem in &problems {
             eprintln!("{problem}");
@@ -64,11 +54,27 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         anyhow::bail!("{} problem(s) in {}", problems.len(), options.dir.display());
     }
     let panel_count: usize = dashboards.iter().map(|d| d.panels().len()).sum();
+    let query_count: usize = dashboards.iter().map(|d| d.queries().len()).sum();
     println!(
         "dashboards: {} dashboards, {panel_count} panels, {query_count} queries: all checks pass",
         dashboards.len()
     );
     Ok(())
+}
+
+/// Every problem of `dashboards`, checked against the services' catalog and
+/// the recording rules of `rules_dir`, one line each prefixed with the file.
+fn check_all(dashboards: &[model::Dashboard], rules_dir: &Path) -> anyhow::Result<Vec<String>> {
+    let rules = vocabulary::load_rules(rules_dir)?;
+    let vocabulary = vocabulary::Vocabulary::new(vocabulary::Vocabulary::catalog_metrics(), rules);
+    let mut problems = structure::check_unique_uids(dashboards);
+    for dashboard in dashboards {
+        let found = structure::check(dashboard)
+            .into_iter()
+            .chain(queries::check(dashboard, &vocabulary));
+        problems.extend(found.map(|problem| format!("{}.json: {problem}", dashboard.stem)));
+    }
+    Ok(problems)
 }
 
 fn parse_args(args: &[String]) -> anyhow::Result<Options> {

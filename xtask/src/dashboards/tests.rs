@@ -180,3 +180,13 @@ fn panels_need_a_current_type_a_description_and_a_unit() {
         "has no unit",
     );
 }
+
+#[test]
+fn the_shipped_dashboards_pass_every_check() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dashboards = super::model::load_dir(&root.join("dashboards")).expect("dashboards/ loads");
+    let uids: Vec<&str> = dashboards.iter().map(|d| d.stem.as_str()).collect();
+    assert_eq!(uids, ["lookout-host", "lookout-services", "lookout-stack"]);
+    let problems = super::check_all(&dashboards, &root.join("rules")).expect("rules/ loads");
+    assert_eq!(problems, Vec::<String>::new());
+}
