@@ -64,6 +64,7 @@ struct AlertTest {
 }
 
 /// What the check found, for the summary line.
+#[derive(Debug)]
 pub(super) struct Report {
     pub(super) alerts: usize,
     pub(super) recording_rules: usize,
@@ -183,6 +184,22 @@ fn contract_problems(name: &str, rule: &Rule, anchors: &BTreeSet<String>) -> Vec
             problems.push(format!("alert {name}: annotation {key} missing or empty"));
         }
     }
+    // The description carries the measured value, and the job for every alert
+    // that has one (all but the Watchdog's `vector(1)`).
+    if let Some(description) = rule.annotations.get("description") {
+        if !description.contains("$value") {
+            problems.push(format!("alert {name}: description does not show $value"));
+        }
+        let heartbeat = rule
+            .labels
+            .get("severity")
+            .is_some_and(|severity| severity == "none");
+        if !heartbeat && !description.contains("$labels.job") {
+            problems.push(format!(
+                "alert {name}: description does not name $labels.job"
+            ));
+        }
+    }
     if let Some(url) = rule.annotations.get("runbook_url") {
         match url.strip_prefix(RUNBOOK_BASE) {
             Some(anchor) if anchors.contains(anchor) => {}
@@ -250,24 +267,4 @@ fn canonical(path: &Path) -> anyhow::Result<PathBuf> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn anchors_follow_github_slugs() {
-        let page = "# Runbooks\n## ServiceDown\n```\n# not a heading\n```\n### Error budget: burn (fast)\n";
-        let anchors = markdown_anchors(page);
-        assert!(anchors.contains("runbooks"));
-        assert!(anchors.contains("servicedown"));
-        assert!(anchors.contains("error-budget-burn-fast"));
-        assert!(!anchors.contains("not-a-heading"));
-    }
-
-    #[test]
-    fn recording_rule_names_need_three_parts() {
-        assert!(is_level_metric_operations("job:http_requests:rate5m"));
-        assert!(!is_level_metric_operations("http_requests_rate5m"));
-        assert!(!is_level_metric_operations("job:http_requests:"));
-        assert!(!is_level_metric_operations("Job:http:rate"));
-    }
-}
+mod tests;
