@@ -116,9 +116,22 @@ impl Requester {
         match result {
             Ok(status) => Outcome::Answered(status),
             Err(error) if error.is_timeout() => Outcome::TimedOut,
-            Err(error) => Outcome::Failed(error.to_string()),
+            Err(error) => Outcome::Failed(with_causes(&error)),
         }
     }
+}
+
+/// The error and its causes on one line: reqwest's own message ("error sending
+/// request") hides the useful part ("Connection refused") in its sources.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
 }
 
 #[cfg(test)]

@@ -38,21 +38,25 @@ pub struct Plan {
     pub report_interval: Duration,
 }
 
-/// Per service: set once its store answered "full", so creates stop going to it
-/// (the demo runs for days; a full store would otherwise turn every create into a
-/// 5xx and fire HighErrorRate that nobody asked for).
+/// What the run learnt about each service.
 #[derive(Debug, Default)]
-struct StoreFull {
-    users: AtomicBool,
-    orders: AtomicBool,
+struct ServiceFlags {
+    /// Set once the service's store answered "full", so creates stop going to it
+    /// (the demo runs for days; a full store would otherwise turn every create into
+    /// a 5xx and fire a HighErrorRate that nobody asked for).
+    store_full: [AtomicBool; 2],
+    /// Set once a transport failure was logged at warn; later ones go to debug and
+    /// the summary, so a service that is down does not flood the log.
+    failure_logged: [AtomicBool; 2],
 }
 
-impl StoreFull {
-    fn flag(&self, service: Service) -> &AtomicBool {
-        match service {
-            Service::Users => &self.users,
-            Service::Orders => &self.orders,
-        }
+impl ServiceFlags {
+    fn store_full(&self, service: Service) -> &AtomicBool {
+        &self.store_full[service as usize]
+    }
+
+    fn failure_logged(&self, service: Service) -> &AtomicBool {
+        &self.failure_logged[service as usize]
     }
 }
 
@@ -61,15 +65,24 @@ impl StoreFull {
 pub async fn run(plan: Plan, shutdown: Shutdown) -> anyhow::Result<Snapshot> {
     let requester = Requester::new(plan.targets.clone(), plan.timeout, plan.concurrency)?;
     let tally = Arc::new(Tally::default());
-    let store_full = Arc::new(StoreFull::default());
+    let flags = Arc::new(ServiceFlags::default());
     let permits = Arc::new(Semaphore::new(plan.concurrency));
     let mut mix = Mix::new(plan.shares);
     let started = Instant::now();
     let deadline = plan.duration.map(|duration| started + duration);
     let mut pacer = Pacer::new(plan.rate);
     let mut report = tokio::time::interval_at(started + plan.report_interval, plan.report_interval);
-    tracing::info!(users = %plan.targets.users, orders = %plan.targets.orders,
-        rate = plan.rate, duration = ?plan.duration, shares = ?plan.shares, "traffic started");
+    tracing::info!(
+        users = %plan.targets.users,
+        orders = %plan.targets.orders,
+        rate = plan.rate,
+        duration = %plan.duration.map_or_else(|| "until stopped".to_owned(), |d| format!("{d:?}")),
+        error_share = plan.shares.error,
+        not_found_share = plan.shares.not_found,
+        create_share = plan.shares.create,
+        concurrency = plan.concurrency,
+        "traffic started"
+    );
 
     loop {
         tokio::select! {
@@ -77,16 +90,18 @@ pub async fn run(plan: Plan, shutdown: Shutdown) -> anyhow::Result<Snapshot> {
             () = shutdown.wait() => break,
             () = sleep_until_deadline(deadline) => break,
             () = pacer.next_slot() => {
-                let kind = adjust_for_full_stores(mix.next_kind(), &store_full, &tally);
+                // A skipped slot takes no kind from the mix, so the requests actually
+                // sent keep the asked-for shares.
                 match Arc::clone(&permits).try_acquire_owned() {
                     Ok(permit) => {
+                        let kind = adjust_for_full_stores(mix.next_kind(), &flags, &tally);
                         tally.sent();
                         let requester = requester.clone();
                         let tally = Arc::clone(&tally);
-                        let store_full = Arc::clone(&store_full);
+                        let flags = Arc::clone(&flags);
                         tokio::spawn(async move {
                             let outcome = requester.send(kind).await;
-                            record(kind, &outcome, &tally, &store_full);
+                            record(kind, &outcome, &tally, &flags);
                             drop(permit);
                         });
                     }
@@ -112,8 +127,8 @@ async fn sleep_until_deadline(deadline: Option<Instant>) {
     }
 }
 
-fn adjust_for_full_stores(kind: RequestKind, store_full: &StoreFull, tally: &Tally) -> RequestKind {
-    if kind.category == Category::Create && store_full.flag(kind.service).load(Ordering::Relaxed) {
+fn adjust_for_full_stores(kind: RequestKind, flags: &ServiceFlags, tally: &Tally) -> RequestKind {
+    if kind.category == Category::Create && flags.store_full(kind.service).load(Ordering::Relaxed) {
         tally.create_withheld();
         return RequestKind {
             category: Category::Read,
@@ -123,7 +138,7 @@ fn adjust_for_full_stores(kind: RequestKind, store_full: &StoreFull, tally: &Tal
     kind
 }
 
-fn record(kind: RequestKind, outcome: &Outcome, tally: &Tally, store_full: &StoreFull) {
+fn record(kind: RequestKind, outcome: &Outcome, tally: &Tally, flags: &ServiceFlags) {
     match outcome {
         Outcome::Answered(status) => {
             tally.answered(*status, kind.expected_status());
@@ -136,7 +151,7 @@ fn record(kind: RequestKind, outcome: &Outcome, tally: &Tally, store_full: &Stor
                 );
             }
             let full = kind.category == Category::Create && *status == STORE_FULL_STATUS;
-            if full && !store_full.flag(kind.service).swap(true, Ordering::Relaxed) {
+            if full && !flags.store_full(kind.service).swap(true, Ordering::Relaxed) {
                 tracing::warn!(
                     path = kind.path(),
                     "store full ({STORE_FULL_STATUS}): no more creates to this service, reads instead"
@@ -153,7 +168,15 @@ fn record(kind: RequestKind, outcome: &Outcome, tally: &Tally, store_full: &Stor
         }
         Outcome::Failed(error) => {
             tally.failed();
-            tracing::debug!(method = kind.method(), path = kind.path(), %error, "request failed");
+            if flags
+                .failure_logged(kind.service)
+                .swap(true, Ordering::Relaxed)
+            {
+                tracing::debug!(method = kind.method(), path = kind.path(), %error, "request failed");
+            } else {
+                tracing::warn!(method = kind.method(), path = kind.path(), %error,
+                    "request failed (later failures of this service are counted in the summary)");
+            }
         }
     }
 }
