@@ -12,6 +12,20 @@ use serde_json::{Value, json};
 pub(crate) fn check(dashboard: &Dashboard, vocabulary: &Vocabulary) -> Vec<String> {
     let bindings = Bindings::defaults(dashboard.variables());
     let mut problems = Vec::new();
+    // Only `label_values(selector, label)` variable queries can be checked (and
+    // listed for the live test), so other forms are refused rather than skipped.
+    for variable in dashboard.variables() {
+        let is_query = variable.get("type").and_then(Value::as_str) == Some("query");
+        if is_query && label_values(variable).is_none() {
+            let name = variable
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            problems.push(format!(
+                "variable {name:?}: query is not label_values(selector, label)"
+            ));
+        }
+    }
     for query in dashboard.queries() {
         let at = &query.location;
         if query.expr.trim().is_empty() {

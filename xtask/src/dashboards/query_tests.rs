@@ -99,6 +99,11 @@ fn variable_queries_must_name_a_label_of_their_selector() {
         &with(good(), "/templating/list/0/query", query),
         "\"pod\" is not one",
     );
+    let label_names = json!({"query": "label_names()", "refId": "v"});
+    assert_problem(
+        &with(good(), "/templating/list/0/query", label_names),
+        "is not label_values(selector, label)",
+    );
 }
 
 fn labels_of(promql: &str) -> Vec<String> {
