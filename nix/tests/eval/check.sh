@@ -14,6 +14,13 @@ check=${NIXOS_EVAL:-$HOME/.cache/nixos-eval-tool/check}
 for tool in systemd-analyze python3 nix-instantiate; do
   command -v "$tool" >/dev/null || { echo "eval/check.sh: $tool is missing" >&2; exit 2; }
 done
+# The harness looks for the nixpkgs.lib mirror above its own folder; a private
+# copy of it (see the notes) finds none, so look above this repository instead.
+if [ -z "${NIXPKGS_LIB_MIRROR:-}" ]; then
+  d=$PWD
+  while [ "$d" != / ] && [ ! -d "$d/.mirror/nix-community+nixpkgs.lib/repo" ]; do d=$(dirname "$d"); done
+  [ "$d" = / ] || export NIXPKGS_LIB_MIRROR="$d/.mirror/nix-community+nixpkgs.lib/repo"
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
