@@ -1,5 +1,6 @@
-# Every lookout NixOS module. The flake's `nixosModules.default` imports this
-# and sets each service's `package` (lib.mkDefault) to the flake's own build.
+# Every lookout NixOS module, for imports by path (the nixos-eval test configs,
+# hosts without flakes). The flake's nixosModules import the same files one by
+# one and set each service's `package` to the flake's own build.
 {
   imports = [
     ./user-service.nix
