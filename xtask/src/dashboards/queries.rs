@@ -2,7 +2,7 @@
 //! listing that the end-to-end test runs against a live Prometheus.
 
 use super::labels::{Output, metric_name, output_of};
-use super::model::{Dashboard, label_values};
+use super::model::{Dashboard, Query, label_values};
 use super::variables::Bindings;
 use super::vocabulary::Vocabulary;
 use promql_parser::parser::{Expr, VectorSelector};
@@ -27,53 +27,58 @@ pub(crate) fn check(dashboard: &Dashboard, vocabulary: &Vocabulary) -> Vec<Strin
         }
     }
     for query in dashboard.queries() {
-        let at = &query.location;
-        if query.expr.trim().is_empty() {
-            problems.push(format!("{at}: empty query"));
-            continue;
+        problems.extend(check_query(&query, dashboard, &bindings, vocabulary));
+    }
+    problems
+}
+
+/// The problems of one query: substitution, syntax, metric names, legend labels.
+fn check_query(
+    query: &Query,
+    dashboard: &Dashboard,
+    bindings: &Bindings,
+    vocabulary: &Vocabulary,
+) -> Vec<String> {
+    let at = &query.location;
+    if query.expr.trim().is_empty() {
+        return vec![format!("{at}: empty query")];
+    }
+    let promql = match bindings.substitute(&query.expr) {
+        Ok(promql) => promql,
+        Err(err) => return vec![format!("{at}: {err}")],
+    };
+    let expr = match promql_parser::parser::parse(&promql) {
+        Ok(expr) => expr,
+        Err(err) => return vec![format!("{at}: not valid PromQL ({}): {promql}", err.trim())],
+    };
+    let mut problems = Vec::new();
+    for selector in selectors(&expr) {
+        match metric_name(selector) {
+            None => problems.push(format!("{at}: a selector names no metric: {selector}")),
+            Some(name) if !vocabulary.knows(&name) => problems.push(format!(
+                "{at}: metric {name:?} is exported by no service, recording rule or stack component"
+            )),
+            Some(_) => {}
         }
-        let promql = match bindings.substitute(&query.expr) {
-            Ok(promql) => promql,
-            Err(err) => {
-                problems.push(format!("{at}: {err}"));
-                continue;
-            }
-        };
-        let expr = match promql_parser::parser::parse(&promql) {
-            Ok(expr) => expr,
-            Err(err) => {
-                problems.push(format!("{at}: not valid PromQL ({}): {promql}", err.trim()));
-                continue;
-            }
-        };
-        for selector in selectors(&expr) {
-            match metric_name(selector) {
-                None => problems.push(format!("{at}: a selector names no metric: {selector}")),
-                Some(name) if !vocabulary.knows(&name) => problems.push(format!(
-                    "{at}: metric {name:?} is exported by no service, recording rule or stack component"
-                )),
-                Some(_) => {}
-            }
-        }
-        let output = output_of(&expr, &|name| vocabulary.labels(name));
-        let mut wanted = legend_labels(&query.legend);
-        if query.kind == "variable" {
-            let variable = dashboard
-                .variables()
-                .iter()
-                .find(|v| v.get("name") == Some(&json!(query.title)));
-            wanted.extend(variable.and_then(label_values).map(|(_, label)| label));
-        }
-        for label in wanted {
-            let returned = match &output {
-                Output::Vector(labels) => labels.known.iter().cloned().collect::<Vec<_>>(),
-                Output::Scalar => Vec::new(),
-            };
-            if !returned.contains(&label) {
-                problems.push(format!(
-                    "{at}: label {label:?} is not one the query returns (it returns {returned:?}): {promql}"
-                ));
-            }
+    }
+    let output = output_of(&expr, &|name| vocabulary.labels(name));
+    let mut wanted = legend_labels(&query.legend);
+    if query.kind == "variable" {
+        let variable = dashboard
+            .variables()
+            .iter()
+            .find(|v| v.get("name") == Some(&json!(query.title)));
+        wanted.extend(variable.and_then(label_values).map(|(_, label)| label));
+    }
+    let returned: Vec<String> = match output {
+        Output::Vector(labels) => labels.known.into_iter().collect(),
+        Output::Scalar => Vec::new(),
+    };
+    for label in wanted {
+        if !returned.contains(&label) {
+            problems.push(format!(
+                "{at}: label {label:?} is not one the query returns (it returns {returned:?}): {promql}"
+            ));
         }
     }
     problems
