@@ -61,7 +61,11 @@ in {
         description = "Requests per second, over both services.";
       };
 
-      errorShare = share "Share of requests to the simulated server error (GET /users/500, GET /orders/500 -> 500); above 0.05 at the default rate HighErrorRate fires." // {default = 0.02;};
+      # Quiet by default under lookout's own alerts: a 5xx share of r burns the
+      # 99.9% error budget at r / 0.001 times the sustainable rate, and
+      # ErrorBudgetBurnSlow fires from 6 (0.006), ErrorBudgetBurnFast from 14.4,
+      # HighErrorRate above 0.05. 0.004 keeps some 500s on the dashboard only.
+      errorShare = share "Share of requests to the simulated server error (GET /users/500, GET /orders/500 -> 500); from 0.006 the error-budget burn alerts fire, above 0.05 HighErrorRate." // {default = 0.004;};
       notFoundShare = share "Share of requests for missing ids (GET /users/999, GET /orders/999 -> 404)." // {default = 0.1;};
       createShare = share "Share of creates (POST /users, POST /orders -> 201); the rest are GET /users and GET /orders." // {default = 0.05;};
 
