@@ -53,6 +53,35 @@ fn a_restart_restores_every_stored_notification() {
 }
 
 #[test]
+fn concurrent_notifications_are_all_stored_as_whole_lines() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("notifications.jsonl");
+    let store = path.to_str().expect("UTF-8 path");
+    let receiver = start(&["--store-file", store]);
+    std::thread::scope(|scope| {
+        for thread in 0..8 {
+            let receiver = &receiver;
+            scope.spawn(move || {
+                for i in 0..25 {
+                    let name = format!("T{thread}N{i}");
+                    deliver(receiver, &notification("webhook", &name, "firing"));
+                }
+            });
+        }
+    });
+    assert_eq!(alerts(&receiver, "").len(), 400);
+    drop(receiver);
+    let content = std::fs::read_to_string(&path).expect("store file");
+    assert_eq!(content.lines().count(), 200);
+    for line in content.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).expect("each line is whole JSON");
+        assert_eq!(value["notification"]["version"], "4");
+    }
+    let restarted = start(&["--store-file", store]);
+    assert_eq!(alerts(&restarted, "").len(), 400);
+}
+
+#[test]
 fn an_unusable_store_file_stops_start_up_with_a_clear_error() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("no-such-dir").join("notifications.jsonl");
