@@ -4,7 +4,8 @@
 mod support;
 
 use service_runtime::catalog;
-use service_runtime::testing::Scrape;
+use service_runtime::testing::checks::promtool_check_metrics;
+use service_runtime::testing::{Scrape, request};
 use support::{deliver, notification, post, start};
 
 #[test]
@@ -98,4 +99,30 @@ fn sender_chosen_label_values_are_capped() {
         &[("alertname", "Spam0"), ("status", "firing")],
     );
     assert_eq!(first, 2.0, "names admitted first keep their own series");
+}
+
+#[test]
+fn the_exposition_passes_promtool_with_the_receiver_metrics_in_it() {
+    let receiver = start(&[]);
+    deliver(
+        &receiver,
+        &notification("webhook", "HighErrorRate", "firing"),
+    );
+    deliver(
+        &receiver,
+        &notification("webhook", "HighErrorRate", "resolved"),
+    );
+    let response = request(receiver.addr("api"), "GET", "/metrics", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/plain; version=0.0.4; charset=utf-8")
+    );
+    assert!(response.body.contains("alert_receiver_alerts_total{"));
+    assert!(
+        response
+            .body
+            .contains("lookout_build_info{service=\"alert-receiver\"")
+    );
+    promtool_check_metrics(&response.body);
 }
