@@ -48,8 +48,9 @@ pub struct Config {
     pub duration: Duration,
 
     /// Share of requests that hit the simulated server error (GET /users/500,
-    /// GET /orders/500 → 500). HighErrorRate needs > 5% and > 0.1/s per service.
-    #[arg(long, env = "TRAFFIC_ERROR_SHARE", default_value = "0.02", value_parser = parse_share)]
+    /// GET /orders/500 → 500). The default stays under every alert (the slow
+    /// error-budget burn starts at 0.6%); 0.3 fires HighErrorRate and both burns.
+    #[arg(long, env = "TRAFFIC_ERROR_SHARE", default_value = "0.004", value_parser = parse_share)]
     pub error_share: f64,
 
     /// Share of requests for missing ids (GET /users/999, GET /orders/999 → 404).
