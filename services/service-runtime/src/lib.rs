@@ -65,6 +65,7 @@ pub mod config;
 pub mod errors;
 pub mod faults;
 pub mod http;
+mod http_metrics;
 pub mod metrics;
 pub mod ports;
 mod process;

@@ -1,0 +1,164 @@
+//! The HTTP metrics middleware: a hand-written tower layer (rather than
+//! `middleware::from_fn`, which boxes the inner service on every request) that
+//! times each request, makes error bodies JSON and records `http_requests_total`
+//! and `http_request_duration_seconds`.
+//!
+//! It is mounted twice by [`crate::http::instrument`]: as a route layer, where the
+//! matched route template is known (this also covers 405 answers, which come from
+//! the matched route), and on the fallback, where there is no template and the
+//! route is `unmatched`. The label set therefore stays bounded whatever paths
+//! scanners send.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{PoisonError, RwLock};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::StatusCode;
+use axum::response::Response;
+use metrics::SharedString;
+use tower::{Layer, Service};
+
+use crate::catalog;
+use crate::errors::ensure_json;
+
+/// Layer producing [`HttpMetrics`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct HttpMetricsLayer;
+
+impl<S> Layer<S> for HttpMetricsLayer {
+    type Service = HttpMetrics<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        HttpMetrics { inner }
+    }
+}
+
+/// See the module documentation.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpMetrics<S> {
+    inner: S,
+}
+
+impl<S> Service<Request> for HttpMetrics<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let started = Instant::now();
+        let method = method_label(request.method());
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or(catalog::ROUTE_UNMATCHED, |matched| intern(matched.as_str()));
+        let answer = self.inner.call(request);
+        Box::pin(async move {
+            let response = ensure_json(answer.await?);
+            record(method, route, response.status(), started);
+            Ok(response)
+        })
+    }
+}
+
+fn record(method: &'static str, route: &'static str, status: StatusCode, started: Instant) {
+    let elapsed = started.elapsed().as_secs_f64();
+    tracing::debug!(method, route, status = status.as_u16(), elapsed, "request");
+    metrics::counter!(
+        catalog::HTTP_REQUESTS_TOTAL,
+        catalog::LABEL_METHOD => method,
+        catalog::LABEL_ROUTE => route,
+        catalog::LABEL_STATUS_CODE => status_label(status),
+    )
+    .increment(1);
+    metrics::histogram!(
+        catalog::HTTP_REQUEST_DURATION_SECONDS,
+        catalog::LABEL_METHOD => method,
+        catalog::LABEL_ROUTE => route,
+    )
+    .record(elapsed);
+}
+
+/// Route templates seen so far, leaked once each so labels need no allocation.
+/// Only matched templates get here, and a router has a fixed set of them, so the
+/// list (and the leak) is bounded by the number of routes.
+static ROUTES: RwLock<Vec<&'static str>> = RwLock::new(Vec::new());
+
+fn intern(template: &str) -> &'static str {
+    let known = |routes: &[&'static str]| routes.iter().copied().find(|route| *route == template);
+    if let Some(route) = known(&ROUTES.read().unwrap_or_else(PoisonError::into_inner)) {
+        return route;
+    }
+    let mut routes = ROUTES.write().unwrap_or_else(PoisonError::into_inner);
+    if let Some(route) = known(&routes) {
+        return route;
+    }
+    let route: &'static str = Box::leak(template.to_owned().into_boxed_str());
+    routes.push(route);
+    route
+}
+
+/// The `method` label: standard methods as they are, anything else `OTHER`.
+pub(crate) fn method_label(method: &axum::http::Method) -> &'static str {
+    catalog::HTTP_METHODS
+        .iter()
+        .find(|known| **known == method.as_str())
+        .copied()
+        .unwrap_or(catalog::METHOD_OTHER)
+}
+
+/// The `status_code` label without allocating for the codes lookout answers.
+fn status_label(status: StatusCode) -> SharedString {
+    let fixed = match status.as_u16() {
+        200 => "200",
+        201 => "201",
+        400 => "400",
+        404 => "404",
+        405 => "405",
+        413 => "413",
+        500 => "500",
+        503 => "503",
+        507 => "507",
+        _ => return SharedString::from(status.as_u16().to_string()),
+    };
+    SharedString::const_str(fixed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Method;
+
+    #[test]
+    fn methods_are_normalised_to_a_fixed_set() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::OPTIONS), "OPTIONS");
+        assert_eq!(method_label(&Method::TRACE), "OTHER");
+        let custom = Method::from_bytes(b"BREW").expect("valid token");
+        assert_eq!(method_label(&custom), "OTHER");
+    }
+
+    #[test]
+    fn status_labels_are_the_numeric_code() {
+        assert_eq!(&*status_label(StatusCode::CREATED), "201");
+        assert_eq!(&*status_label(StatusCode::IM_A_TEAPOT), "418");
+    }
+
+    #[test]
+    fn interned_routes_are_shared() {
+        let first = intern("/interned/{id}");
+        let second = intern(&String::from("/interned/{id}"));
+        assert!(std::ptr::eq(first, second));
+    }
+}
