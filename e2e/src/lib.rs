@@ -4,10 +4,13 @@
 //! clients for every API involved. The `lookout-stack` binary runs the same stack
 //! on the well-known ports for local use.
 
+pub mod alerts;
 pub mod clients;
 pub mod ports;
 pub mod render;
 pub mod stack;
 pub mod supervisor;
+pub mod timeline;
+pub mod timestamps;
 pub mod tools;
 pub mod wait;

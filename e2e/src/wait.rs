@@ -16,6 +16,8 @@ pub enum Probe<T> {
     Ready(T),
     /// Not yet; the text describes the state seen, for the timeout message.
     Pending(String),
+    /// It can never become ready (e.g. the process exited): stop waiting at once.
+    Abort(String),
 }
 
 /// Polls `probe` every [`POLL_INTERVAL`] until it is ready or `timeout` passes.
@@ -31,6 +33,7 @@ where
         let last = match probe().await {
             Ok(Probe::Ready(value)) => return Ok(value),
             Ok(Probe::Pending(state)) => state,
+            Ok(Probe::Abort(reason)) => bail!("gave up waiting for {what}: {reason}"),
             Err(err) => format!("error: {err:#}"),
         };
         if start.elapsed() >= timeout {

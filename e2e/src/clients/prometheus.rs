@@ -74,6 +74,9 @@ pub struct Rule {
     /// Alerting rules: `inactive`, `pending` or `firing`.
     #[serde(default)]
     pub state: Option<String>,
+    /// Alerting rules: the `for` duration in seconds.
+    #[serde(default)]
+    pub duration: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,4 +1,5 @@
-//! Client for the alert receiver's history (`GET /alerts?status=&alertname=`).
+//! Client for the alert receiver's history (`GET /alerts?status=&alertname=`),
+//! which lists every received alert, one entry per alert, oldest first.
 
 use std::collections::BTreeMap;
 
@@ -14,55 +15,30 @@ pub struct ReceiverClient {
     base: String,
 }
 
-/// One webhook notification as the receiver stored it.
+/// One delivered alert with the context of its notification.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct StoredNotification {
-    /// RFC 3339 UTC time the receiver accepted it.
-    pub received_at: String,
-    /// The notification Alertmanager sent.
-    pub notification: Notification,
-}
-
-/// The parts of an Alertmanager webhook notification the test checks.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Notification {
-    /// `firing` or `resolved`.
-    pub status: String,
-    /// Alertmanager receiver that sent it.
+pub struct ReceivedAlert {
+    /// Alertmanager receiver the notification was sent to.
     pub receiver: String,
-    /// Labels the group is formed by.
-    #[serde(default)]
-    pub group_labels: BTreeMap<String, String>,
-    /// The alerts of the group.
-    pub alerts: Vec<NotifiedAlert>,
-}
-
-/// One alert inside a notification.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NotifiedAlert {
-    /// `firing` or `resolved`.
+    /// `firing` or `resolved` (this alert's status, not its group's).
     pub status: String,
     /// Labels (`alertname`, `job`, `severity`, ...).
     pub labels: BTreeMap<String, String>,
     /// Annotations (`summary`, `description`, `runbook_url`).
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
-    /// RFC 3339 start time.
+    /// RFC 3339 start time, from Alertmanager.
     pub starts_at: String,
+    /// Alertmanager's fingerprint of the label set.
+    pub fingerprint: String,
+    /// When the receiver accepted the notification (RFC 3339 UTC).
+    pub received_at: String,
 }
 
-/// One delivered alert, flattened out of its notification.
-#[derive(Debug, Clone)]
-pub struct Delivery {
-    /// When the receiver accepted the notification (RFC 3339).
-    pub received_at: String,
-    /// Alertmanager receiver name.
-    pub receiver: String,
-    /// The alert.
-    pub alert: NotifiedAlert,
+#[derive(Debug, Deserialize)]
+struct AlertsPage {
+    alerts: Vec<ReceivedAlert>,
 }
 
 impl ReceiverClient {
@@ -74,12 +50,12 @@ impl ReceiverClient {
         }
     }
 
-    /// `GET /alerts` with optional `status` and `alertname` filters.
-    pub async fn notifications(
+    /// `GET /alerts` filtered by `status` (`firing`/`resolved`) and `alertname`.
+    pub async fn alerts(
         &self,
         status: Option<&str>,
         alertname: Option<&str>,
-    ) -> Result<Vec<StoredNotification>> {
+    ) -> Result<Vec<ReceivedAlert>> {
         let url = format!("{}/alerts", self.base);
         let mut query = Vec::new();
         if let Some(status) = status {
@@ -88,31 +64,7 @@ impl ReceiverClient {
         if let Some(alertname) = alertname {
             query.push(("alertname", alertname));
         }
-        get_json(&self.client, &url, &query).await
-    }
-
-    /// Every delivered alert named `alertname` with the given `status`, one entry
-    /// per alert per notification, oldest first.
-    pub async fn deliveries(&self, alertname: &str, status: &str) -> Result<Vec<Delivery>> {
-        let stored = self.notifications(None, Some(alertname)).await?;
-        Ok(stored
-            .into_iter()
-            .flat_map(|item| {
-                let received_at = item.received_at;
-                let receiver = item.notification.receiver;
-                item.notification
-                    .alerts
-                    .into_iter()
-                    .filter(|alert| {
-                        alert.status == status
-                            && alert.labels.get("alertname").map(String::as_str) == Some(alertname)
-                    })
-                    .map(move |alert| Delivery {
-                        received_at: received_at.clone(),
-                        receiver: receiver.clone(),
-                        alert,
-                    })
-            })
-            .collect())
+        let page: AlertsPage = get_json(&self.client, &url, &query).await?;
+        Ok(page.alerts)
     }
 }

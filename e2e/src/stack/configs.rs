@@ -2,6 +2,7 @@
 //! (`nix/lib/prometheus-config.nix`, `alertmanager-config.nix`,
 //! `grafana-provisioning.nix`) for this stack's ports and intervals.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -40,45 +41,75 @@ pub struct RenderedConfigs {
 }
 
 impl RenderedConfigs {
-    /// The receiver the Alertmanager routing tree sends `alertname` to, following
-    /// the first matching child route of the root (as Alertmanager does with
-    /// `continue: false`), or the root receiver.
-    pub fn receiver_for(&self, alertname: &str) -> Option<String> {
-        let route = self.alertmanager.get("route")?;
-        let routes = route.get("routes").and_then(Value::as_array);
-        for child in routes.into_iter().flatten() {
-            if route_matches_alertname(child, alertname) {
-                return child
-                    .get("receiver")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-            }
-        }
-        route
+    /// The Alertmanager route an alert with `labels` takes: the first child of the
+    /// root route whose matchers all match (lookout's tree has one level and no
+    /// `continue`), else the root route.
+    pub fn route_for(&self, labels: &BTreeMap<String, String>) -> Option<&Value> {
+        let root = self.alertmanager.get("route")?;
+        let children = root.get("routes").and_then(Value::as_array);
+        Some(
+            children
+                .into_iter()
+                .flatten()
+                .find(|route| route_matches(route, labels))
+                .unwrap_or(root),
+        )
+    }
+
+    /// The receiver an alert with `labels` is routed to.
+    pub fn receiver_for(&self, labels: &BTreeMap<String, String>) -> Option<String> {
+        self.route_for(labels)?
             .get("receiver")
             .and_then(Value::as_str)
             .map(str::to_owned)
     }
+
+    /// The group wait applying to an alert with `labels` (a child route inherits
+    /// the root's when it sets none).
+    pub fn group_wait_for(&self, labels: &BTreeMap<String, String>) -> Option<Duration> {
+        let own = self.route_for(labels)?.get("group_wait");
+        let inherited = self.alertmanager.get("route")?.get("group_wait");
+        parse_go_duration(own.or(inherited)?.as_str()?)
+    }
 }
 
-/// Whether a route's matchers select exactly this alert name (only `alertname`
-/// equality matchers are understood; anything else does not match).
-fn route_matches_alertname(route: &Value, alertname: &str) -> bool {
-    let matchers = route.get("matchers").and_then(Value::as_array);
-    matchers
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .any(|matcher| {
-            let compact: String = matcher.chars().filter(|c| !c.is_whitespace()).collect();
-            compact == format!("alertname=\"{alertname}\"")
-                || compact == format!("alertname={alertname}")
-        })
-        || route
-            .get("match")
-            .and_then(|m| m.get("alertname"))
-            .and_then(Value::as_str)
-            == Some(alertname)
+/// Whether every matcher of `route` matches `labels`. Only the equality and
+/// inequality matchers lookout uses (`name="value"`, `name!="value"`) are
+/// understood; any other matcher makes the route not match.
+fn route_matches(route: &Value, labels: &BTreeMap<String, String>) -> bool {
+    let Some(matchers) = route.get("matchers").and_then(Value::as_array) else {
+        return false;
+    };
+    matchers.iter().all(|matcher| {
+        let Some(text) = matcher.as_str() else {
+            return false;
+        };
+        let (name, negated, value) = match text.split_once("!=") {
+            Some((name, value)) => (name, true, value),
+            None => match text.split_once('=') {
+                Some((name, value)) if !value.starts_with('~') && !name.ends_with('=') => {
+                    (name, false, value)
+                }
+                _ => return false,
+            },
+        };
+        let value = value.trim().trim_matches('"');
+        let actual = labels.get(name.trim()).map_or("", String::as_str);
+        (actual == value) != negated
+    })
+}
+
+/// Parses the durations lookout's configs use (`0s`, `500ms`, `30s`, `5m`, `1h`).
+pub fn parse_go_duration(text: &str) -> Option<Duration> {
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
+    let number: u64 = number.parse().ok()?;
+    match unit {
+        "ms" => Some(Duration::from_millis(number)),
+        "s" => Some(Duration::from_secs(number)),
+        "m" => Some(Duration::from_secs(number * 60)),
+        "h" => Some(Duration::from_secs(number * 3600)),
+        _ => None,
+    }
 }
 
 /// The repository's rule files, `rules/*.rules.yml`, sorted.
@@ -152,6 +183,9 @@ pub(super) fn render(
             "webhookUrl": format!("http://127.0.0.1:{}/webhook", ports.alert_receiver),
             "groupWait": go_duration(options.alertmanager.group_wait),
             "groupInterval": go_duration(options.alertmanager.group_interval),
+            // Critical alerts keep their own immediate group wait; their group
+            // interval (which paces resolved notifications) follows ours.
+            "criticalGroupInterval": go_duration(options.alertmanager.group_interval),
             "repeatInterval": go_duration(options.alertmanager.repeat_interval),
         }),
         &scratch,
@@ -167,4 +201,59 @@ pub(super) fn render(
         alertmanager,
         rule_files,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn configs() -> RenderedConfigs {
+        RenderedConfigs {
+            prometheus_file: PathBuf::new(),
+            alertmanager_file: PathBuf::new(),
+            prometheus: Value::Null,
+            alertmanager: json!({
+                "route": {
+                    "receiver": "default",
+                    "group_wait": "1s",
+                    "routes": [
+                        {"receiver": "watchdog", "matchers": ["alertname=\"Watchdog\""], "group_wait": "0s"},
+                        {"receiver": "critical", "matchers": ["severity=\"critical\""]},
+                        {"receiver": "quiet", "matchers": ["alertname!=\"Loud\"", "team=ops"]}
+                    ]
+                }
+            }),
+            rule_files: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn routes_follow_the_first_matching_child() {
+        let c = configs();
+        let watchdog = labels(&[("alertname", "Watchdog"), ("severity", "none")]);
+        assert_eq!(c.receiver_for(&watchdog).as_deref(), Some("watchdog"));
+        assert_eq!(c.group_wait_for(&watchdog), Some(Duration::ZERO));
+        let page = labels(&[("alertname", "ServiceDown"), ("severity", "critical")]);
+        assert_eq!(c.receiver_for(&page).as_deref(), Some("critical"));
+        assert_eq!(c.group_wait_for(&page), Some(Duration::from_secs(1)));
+        let ops = labels(&[("alertname", "Other"), ("team", "ops")]);
+        assert_eq!(c.receiver_for(&ops).as_deref(), Some("quiet"));
+        let loud = labels(&[("alertname", "Loud"), ("team", "ops")]);
+        assert_eq!(c.receiver_for(&loud).as_deref(), Some("default"));
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_go_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_go_duration("5m"), Some(Duration::from_secs(300)));
+        assert_eq!(parse_go_duration("1h"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_go_duration("1h30m"), None);
+    }
 }

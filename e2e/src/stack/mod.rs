@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-pub use configs::{AlertmanagerTimings, RenderedConfigs, rule_files};
+pub use configs::{AlertmanagerTimings, RenderedConfigs, parse_go_duration, rule_files};
 pub use grafana::GrafanaStatus;
 pub use processes::ServiceName;
 
@@ -23,7 +23,7 @@ use crate::clients::prometheus::PrometheusClient;
 use crate::clients::receiver::ReceiverClient;
 use crate::ports::StackPorts;
 use crate::supervisor::Supervisor;
-use crate::wait::wait_for_http;
+use crate::wait::{Probe, wait_until};
 
 /// Supervisor names of the stack's processes.
 pub mod names {
@@ -118,12 +118,13 @@ pub struct Stack {
     options: StackOptions,
     repo: PathBuf,
     dir: PathBuf,
-    // Held for its Drop (removes the directory); `None` when the caller chose it.
-    _temp: Option<tempfile::TempDir>,
     supervisor: Supervisor,
     http: reqwest::Client,
     configs: RenderedConfigs,
     grafana: GrafanaStatus,
+    // Held for its Drop, which removes the directory; `None` when the caller chose
+    // it. Last field, so it drops after the supervisor has killed every process.
+    _temp: Option<tempfile::TempDir>,
 }
 
 impl Stack {
@@ -155,11 +156,11 @@ impl Stack {
             options,
             repo: repo.to_path_buf(),
             dir,
-            _temp: temp,
             supervisor,
             http,
             configs,
             grafana: GrafanaStatus::NotRequested,
+            _temp: temp,
         };
         stack
             .launch(&programs)
@@ -202,7 +203,6 @@ impl Stack {
             programs.grafana.as_deref(),
             &self.options,
             &self.dir,
-            &self.configs,
             &self.repo,
         )?;
         if matches!(self.grafana, GrafanaStatus::Running { .. }) {
@@ -226,19 +226,36 @@ impl Stack {
         })
     }
 
-    /// Waits until `name` answers its readiness URL (or fails with its log tail).
+    /// Waits until `name` answers its readiness URL; fails at once, with its log
+    /// tail, if it exits first.
     pub async fn wait_ready(&mut self, name: &str) -> Result<()> {
         let url = self
             .ready_url(name)
             .with_context(|| format!("{name} has no readiness URL"))?;
-        wait_for_http(&self.http, &url, READY_TIMEOUT)
-            .await
-            .map_err(|err| {
-                err.context(format!(
-                    "{name} did not become ready; its log ends with:\n{}",
-                    self.supervisor.log_tail(name, 30)
-                ))
-            })
+        let http = self.http.clone();
+        let supervisor = &mut self.supervisor;
+        let outcome = wait_until(&format!("{name} to answer {url}"), READY_TIMEOUT, || {
+            let running = supervisor.is_running(name).unwrap_or(false);
+            let (http, url) = (http.clone(), url.clone());
+            async move {
+                if !running {
+                    return Ok(Probe::Abort(format!("{name} exited")));
+                }
+                let status = http.get(&url).send().await?.status();
+                Ok(if status.is_success() {
+                    Probe::Ready(())
+                } else {
+                    Probe::Pending(format!("HTTP {status}"))
+                })
+            }
+        })
+        .await;
+        outcome.map_err(|err| {
+            err.context(format!(
+                "{name} did not become ready; its log ends with:\n{}",
+                self.supervisor.log_tail(name, 30)
+            ))
+        })
     }
 
     /// Kills a process at once (SIGKILL), as a crash would.

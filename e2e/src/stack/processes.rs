@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::configs::RenderedConfigs;
 use super::{StackOptions, names};
@@ -73,6 +73,9 @@ pub(super) fn targets(
     dir: &Path,
 ) -> Result<Vec<ProcessSpec>> {
     let ports = &options.ports;
+    let receiver_dir = dir.join("alert-receiver");
+    std::fs::create_dir_all(&receiver_dir)
+        .with_context(|| format!("creating {}", receiver_dir.display()))?;
     let service = |name: &str, program: &Path, port: u16, admin_port: u16| {
         ProcessSpec::new(
             name,
@@ -113,7 +116,8 @@ pub(super) fn targets(
                 "--port".into(),
                 ports.alert_receiver.to_string(),
                 "--store-file".into(),
-                dir.join("alert-receiver/notifications.jsonl")
+                receiver_dir
+                    .join("notifications.jsonl")
                     .display()
                     .to_string(),
             ],
