@@ -139,15 +139,19 @@ in
 
     # The alert pipeline end to end against nixpkgs' Prometheus 3 and
     # Alertmanager: the same test CI runs here against Debian's 2.42 and 0.25.
-    # The sandbox has loopback only, which is all the test uses.
+    # As in CI, the workspace's binaries (the services, xtask for the dashboard
+    # queries) are built first, here from the same source and artifacts. The
+    # sandbox has loopback only, which is all the test uses.
     e2e-pipeline = craneLib.mkCargoDerivation (workspaceArgs
       // {
         pname = "lookout-e2e";
         nativeBuildInputs = [pkgs.nix];
         doInstallCargoArtifacts = false;
-        env = monitoringTools // {LOOKOUT_BIN_DIR = "${build.all}/bin";};
+        env = monitoringTools;
         buildPhaseCargoCommand = ''
           ${privateNixStore}
+          cargo build --release --locked --workspace --bins
+          export LOOKOUT_BIN_DIR="$(realpath "''${CARGO_TARGET_DIR:-target}")/release"
           cargo test --release --locked --package lookout-e2e -- --nocapture --test-threads=1
         '';
       });
