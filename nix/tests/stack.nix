@@ -11,6 +11,19 @@
 }: let
   secrets = import ./grafana-secrets.nix;
 
+  # The rule groups of rules/*.rules.yml (each group starts with "  - name: <group>").
+  ruleGroups = let
+    files = lib.filter (lib.hasSuffix ".rules.yml") (lib.attrNames (builtins.readDir ../../rules));
+    groupOf = line: let
+      match = builtins.match "  - name: ([^ ]+)" line;
+    in
+      if match == null
+      then []
+      else match;
+    groupsIn = file: lib.concatMap groupOf (lib.splitString "\n" (builtins.readFile (../../rules + "/${file}")));
+  in
+    lib.concatMap groupsIn files;
+
   # Each dashboard file's uid is its file stem (the dashboards check enforces it).
   dashboardUids =
     map (lib.removeSuffix ".json")
@@ -73,6 +86,7 @@ in {
       alertmanager = "${url cfg.prometheus.alertmanager.port}"
       grafana = "${url cfg.grafana.settings.server.http_port}"
       dashboard_uids = ${builtins.toJSON dashboardUids}
+      rule_groups = ${builtins.toJSON ruleGroups}
       units = ["user-service", "order-service", "alert-receiver"]
       json_body = "-H 'Content-Type: application/json'"
 
@@ -92,6 +106,15 @@ in {
           machine.wait_until_succeeds(
               f"curl -sf {prometheus}/api/v1/targets"
               " | jq -e '(.data.activeTargets | length > 0) and (.data.activeTargets | all(.health == \"up\"))'"
+          )
+          assert rule_groups, "no rule group found in rules/"
+          for group in rule_groups:
+              machine.succeed(
+                  f"curl -sf {prometheus}/api/v1/rules | jq -e '.data.groups[] | select(.name == \"{group}\")'"
+              )
+          # Every rule has been evaluated without error.
+          machine.wait_until_succeeds(
+              f"curl -sf {prometheus}/api/v1/rules | jq -e '[.data.groups[].rules[].health] | all(. == \"ok\")'"
           )
           for alertname in ["ServiceDown", "HighErrorRate", "HighResponseTime",
                             "ErrorBudgetBurnFast", "ErrorBudgetBurnSlow", "Watchdog"]:
