@@ -156,10 +156,16 @@ in {
           wait_fires_and_is_delivered(machine, prometheus, alertmanager, receiver, labels)
           machine.succeed(f"curl -sf -X DELETE {order_admin}/faults")
 
-      with subtest("a stopped service fires ServiceDown, delivered; starting it delivers the resolution"):
+      with subtest("a stopped service fires ServiceDown, delivered, inhibiting the job's other alerts; starting it delivers the resolution"):
           machine.succeed("systemctl stop order-service")
           labels = {"alertname": "ServiceDown", "job": "order-service"}
           wait_fires_and_is_delivered(machine, prometheus, alertmanager, receiver, labels)
+          # ServiceDown inhibits the job's other alerts: HighResponseTime still fires
+          # from its 5m window, and Alertmanager holds it back.
+          machine.wait_until_succeeds(
+              f"curl -sf '{alertmanager}/api/v2/alerts' | jq -e '.[] | select(.labels.alertname == \"HighResponseTime\""
+              " and .labels.job == \"order-service\" and (.status.inhibitedBy | length > 0))'"
+          )
           machine.succeed("systemctl start order-service")
           wait_delivered(machine, receiver, "resolved", labels)
 
