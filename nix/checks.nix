@@ -18,9 +18,9 @@
       src = build.workspaceSrc;
     };
 
-  # nix-instantiate needs a writable store even for pure evaluation; inside the
-  # sandbox it gets a private one under the build directory (the same setup
-  # nixpkgs uses to run its lib tests with Nix).
+  # nix-instantiate wants a store and state directory of its own even to
+  # evaluate, and the sandbox's /nix/var is not writable: it gets a private one
+  # under the build directory (the setup nixpkgs uses to run its lib tests).
   privateNixStore = ''
     export HOME="$TMPDIR/home"
     export NIX_STORE_DIR="$TMPDIR/nix/store"
