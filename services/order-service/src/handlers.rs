@@ -4,18 +4,16 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use service_runtime::catalog::{self, OP_CREATE_ORDER, OP_GET_ORDER, OP_GET_ORDERS};
 use service_runtime::errors::ApiError;
 
 use crate::AppState;
-use crate::events::operation;
 use crate::input::parse_new_order;
-use crate::store::Order;
 
 /// The exercise's simulated latency of `GET /orders`, in milliseconds.
 const LIST_LATENCY_MS: RangeInclusive<u64> = 0..=100;
@@ -24,48 +22,47 @@ const FAILING_ID: u64 = 500;
 /// Id the exercise always answers as not found.
 const MISSING_ID: u64 = 999;
 
-/// Body of `GET /orders`.
-#[derive(Debug, serde::Serialize)]
-pub(crate) struct OrderList {
-    orders: Vec<Order>,
-    total: usize,
-    active: usize,
+/// A JSON answer from bytes serialised by the store.
+fn json(status: StatusCode, body: Bytes) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// `GET /orders`: every order, the total and the number with status `active`.
-pub(crate) async fn list_orders(State(state): State<AppState>) -> Json<OrderList> {
+pub(crate) async fn list_orders(State(state): State<AppState>) -> Response {
     if state.simulated_latency {
         let millis = rand::rng().random_range(LIST_LATENCY_MS);
         tokio::time::sleep(Duration::from_millis(millis)).await;
     }
-    let (orders, active) = state.store.list();
-    operation(OP_GET_ORDERS, catalog::STATUS_SUCCESS);
-    Json(OrderList {
-        total: orders.len(),
-        orders,
-        active,
-    })
+    let body = state.store.list_json();
+    state
+        .events
+        .operation(OP_GET_ORDERS, catalog::STATUS_SUCCESS);
+    json(StatusCode::OK, body)
 }
 
 /// `GET /orders/{id}`: the order; 404 for unknown, non-numeric and 999; 500 for 500.
 pub(crate) async fn get_order(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Order>, ApiError> {
+) -> Result<Response, ApiError> {
     let order = match id.parse::<u64>() {
         Ok(FAILING_ID) => {
             tracing::warn!(id = FAILING_ID, "simulated database failure");
-            operation(OP_GET_ORDER, catalog::STATUS_ERROR);
+            state.events.operation(OP_GET_ORDER, catalog::STATUS_ERROR);
             return Err(ApiError::internal());
         }
         Ok(MISSING_ID) | Err(_) => None,
-        Ok(id) => state.store.get(id),
+        Ok(id) => state.store.get_json(id),
     };
     if let Some(order) = order {
-        operation(OP_GET_ORDER, catalog::STATUS_SUCCESS);
-        return Ok(Json(order));
+        state
+            .events
+            .operation(OP_GET_ORDER, catalog::STATUS_SUCCESS);
+        return Ok(json(StatusCode::OK, order));
     }
-    operation(OP_GET_ORDER, catalog::STATUS_NOT_FOUND);
+    state
+        .events
+        .operation(OP_GET_ORDER, catalog::STATUS_NOT_FOUND);
     Err(ApiError::not_found("Order not found"))
 }
 
@@ -73,19 +70,25 @@ pub(crate) async fn get_order(
 pub(crate) async fn create_order(
     State(state): State<AppState>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Order>), ApiError> {
+) -> Result<Response, ApiError> {
     let new_order = parse_new_order(&body).map_err(|message| {
-        operation(OP_CREATE_ORDER, catalog::STATUS_ERROR);
+        state
+            .events
+            .operation(OP_CREATE_ORDER, catalog::STATUS_ERROR);
         ApiError::bad_request(message)
     })?;
     match state.store.create(new_order) {
         Ok(order) => {
-            operation(OP_CREATE_ORDER, catalog::STATUS_SUCCESS);
-            Ok((StatusCode::CREATED, Json(order)))
+            state
+                .events
+                .operation(OP_CREATE_ORDER, catalog::STATUS_SUCCESS);
+            Ok(json(StatusCode::CREATED, order))
         }
         Err(full) => {
             tracing::warn!(max = full.max, "order store full");
-            operation(OP_CREATE_ORDER, catalog::STATUS_ERROR);
+            state
+                .events
+                .operation(OP_CREATE_ORDER, catalog::STATUS_ERROR);
             Err(ApiError::new(
                 StatusCode::INSUFFICIENT_STORAGE,
                 format!(

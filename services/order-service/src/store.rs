@@ -1,9 +1,12 @@
 //! The bounded in-memory order store, seeded with the exercise's three orders. The
 //! `active_orders` gauge (status active or pending, as the exercise's gauge) is
 //! updated under the store's lock, so it matches the store from start-up on.
+//! Orders never change once created, so each one's JSON is serialised once, at
+//! creation, and `GET /orders/{id}` answers with those bytes.
 
 use std::sync::{Mutex, PoisonError};
 
+use axum::body::Bytes;
 use serde_json::Number;
 use service_runtime::catalog;
 
@@ -55,7 +58,25 @@ pub struct StoreFull {
 #[derive(Debug)]
 struct Orders {
     list: Vec<Order>,
+    /// `json[i]` is `list[i]` serialised.
+    json: Vec<Bytes>,
+    /// Orders counted by the `active_orders` gauge (active or pending).
     open: usize,
+    /// Orders whose status is `active`, as `GET /orders` reports.
+    active: usize,
+}
+
+/// Body of `GET /orders`.
+#[derive(serde::Serialize)]
+struct OrderList<'a> {
+    orders: &'a [Order],
+    total: usize,
+    active: usize,
+}
+
+fn to_json(value: &impl serde::Serialize) -> Bytes {
+    // Serialising plain structs of strings and numbers cannot fail.
+    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
 }
 
 /// Orders in creation order, at most `max` (the seed orders always fit).
@@ -86,33 +107,44 @@ impl OrderStore {
             })
             .collect();
         let open = list.iter().filter(|order| order.is_open()).count();
+        let active = list
+            .iter()
+            .filter(|order| order.status == STATUS_ACTIVE)
+            .count();
+        let json = list.iter().map(to_json).collect();
         publish_open(open);
         Self {
-            orders: Mutex::new(Orders { list, open }),
+            orders: Mutex::new(Orders {
+                list,
+                json,
+                open,
+                active,
+            }),
             max,
         }
     }
 
-    /// All orders and the number whose status is `active`.
-    pub fn list(&self) -> (Vec<Order>, usize) {
+    /// The `GET /orders` body: every order, the total and the number whose status
+    /// is `active`.
+    pub fn list_json(&self) -> Bytes {
         let orders = self.lock();
-        let active = orders
-            .list
-            .iter()
-            .filter(|order| order.status == STATUS_ACTIVE)
-            .count();
-        (orders.list.clone(), active)
+        to_json(&OrderList {
+            orders: &orders.list,
+            total: orders.list.len(),
+            active: orders.active,
+        })
     }
 
-    /// The order with `id`.
-    pub fn get(&self, id: u64) -> Option<Order> {
+    /// The JSON of the order with `id`.
+    pub fn get_json(&self, id: u64) -> Option<Bytes> {
         let orders = self.lock();
         let index = usize::try_from(id.checked_sub(1)?).ok()?;
-        orders.list.get(index).cloned()
+        orders.json.get(index).cloned()
     }
 
-    /// Adds an `active` order with the next id, or fails if the store is full.
-    pub fn create(&self, new: NewOrder) -> Result<Order, StoreFull> {
+    /// Adds an `active` order with the next id and returns its JSON, or fails if
+    /// the store is full.
+    pub fn create(&self, new: NewOrder) -> Result<Bytes, StoreFull> {
         let mut orders = self.lock();
         if orders.list.len() >= self.max {
             return Err(StoreFull { max: self.max });
@@ -124,10 +156,13 @@ impl OrderStore {
             amount: new.amount,
             status: STATUS_ACTIVE.to_owned(),
         };
-        orders.list.push(order.clone());
+        let json = to_json(&order);
+        orders.list.push(order);
+        orders.json.push(json.clone());
         orders.open += 1;
+        orders.active += 1;
         publish_open(orders.open);
-        Ok(order)
+        Ok(json)
     }
 
     /// A poisoned lock only means a panic elsewhere; the data is still consistent
@@ -153,31 +188,36 @@ mod tests {
         }
     }
 
+    fn json(bytes: &Bytes) -> serde_json::Value {
+        serde_json::from_slice(bytes).expect("valid JSON")
+    }
+
     #[test]
     fn seed_matches_the_exercise() {
         let store = OrderStore::seeded(10);
-        let (orders, active) = store.list();
-        assert_eq!(orders.len(), 3);
-        assert_eq!(active, 1);
+        let list = json(&store.list_json());
+        assert_eq!(list["total"], 3);
+        assert_eq!(list["active"], 1);
         assert_eq!(store.lock().open, 2);
+        let mouse = store.get_json(2).map(|order| json(&order));
         assert_eq!(
-            store.get(2).map(|order| order.status),
-            Some("pending".to_owned())
+            mouse.map(|order| order["status"].clone()),
+            Some("pending".into())
         );
-        assert_eq!(store.get(0), None);
+        assert_eq!(store.get_json(0), None);
     }
 
     #[test]
     fn created_orders_are_active_with_the_next_id() {
         let store = OrderStore::seeded(10);
         let order = store.create(monitor()).expect("room left");
-        assert_eq!(order.id, 4);
-        assert_eq!(order.status, "active");
         assert_eq!(
-            serde_json::to_string(&order).expect("serialises"),
+            std::str::from_utf8(&order).expect("UTF-8"),
             r#"{"id":4,"userId":1,"product":"Monitor","amount":300,"status":"active"}"#
         );
-        assert_eq!(store.list().1, 2);
+        assert_eq!(store.get_json(4), Some(order));
+        assert_eq!(json(&store.list_json())["active"], 2);
+        assert_eq!(store.lock().open, 3);
     }
 
     #[test]

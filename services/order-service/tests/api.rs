@@ -39,6 +39,13 @@ fn gauges_and_build_info_are_exported_before_any_request() {
         2.0,
         "pending and active seed orders"
     );
+    assert!(
+        first.has(
+            "business_operations_total",
+            &[("operation", "create_order"), ("status", "success")]
+        ),
+        "business series are registered at 0 from start-up"
+    );
     assert!(first.has(
         "lookout_build_info",
         &[

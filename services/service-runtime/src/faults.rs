@@ -8,12 +8,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use axum::extract::{Request, State};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Map, Value};
+use tower::{Layer, Service};
 
 use crate::errors::ApiError;
 
@@ -89,7 +94,9 @@ impl Faults {
     /// Applies the faults to every route of `business` (call it before adding
     /// `/health` and `/metrics`, which must never be affected).
     pub fn apply_to(&self, business: Router) -> Router {
-        business.route_layer(middleware::from_fn_with_state(self.clone(), inject))
+        business.route_layer(FaultLayer {
+            faults: self.clone(),
+        })
     }
 
     /// The fault-control router: `GET`, `PUT` and `DELETE /faults`, JSON errors.
@@ -104,15 +111,62 @@ impl Faults {
     }
 }
 
-async fn inject(State(faults): State<Faults>, request: Request, next: Next) -> Response {
-    let settings = faults.settings();
-    if settings.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(settings.latency_ms)).await;
+/// Layer injecting the current faults in front of the business routes. Hand-written
+/// so the common case (no fault) costs two atomic loads and no allocation beyond the
+/// boxed future.
+#[derive(Debug, Clone)]
+struct FaultLayer {
+    faults: Faults,
+}
+
+impl<S> Layer<S> for FaultLayer {
+    type Service = FaultService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        FaultService {
+            inner,
+            faults: self.faults.clone(),
+        }
     }
-    if settings.error_ratio > 0.0 && rand::random::<f64>() < settings.error_ratio {
-        return ApiError::internal().into_response();
+}
+
+#[derive(Debug, Clone)]
+struct FaultService<S> {
+    inner: S,
+    faults: Faults,
+}
+
+impl<S> Service<Request> for FaultService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(context)
     }
-    next.run(request).await
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let settings = self.faults.settings();
+        if settings.latency_ms == 0 && settings.error_ratio <= 0.0 {
+            return Box::pin(self.inner.call(request));
+        }
+        // The service polled ready goes into the future; a clone stays behind.
+        let clone = self.inner.clone();
+        let mut ready = std::mem::replace(&mut self.inner, clone);
+        Box::pin(async move {
+            if settings.latency_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(settings.latency_ms)).await;
+            }
+            if settings.error_ratio > 0.0 && rand::random::<f64>() < settings.error_ratio {
+                return Ok(ApiError::internal().into_response());
+            }
+            ready.call(request).await
+        })
+    }
 }
 
 async fn get_faults(State(faults): State<Faults>) -> Json<FaultSettings> {

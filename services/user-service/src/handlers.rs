@@ -4,18 +4,16 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use service_runtime::catalog::{self, OP_CREATE_USER, OP_GET_USER, OP_GET_USERS};
 use service_runtime::errors::ApiError;
 
 use crate::AppState;
-use crate::events::{application_error, operation};
 use crate::input::parse_new_user;
-use crate::store::User;
 
 /// The exercise's simulated latency of `GET /users`, in milliseconds.
 const LIST_LATENCY_MS: RangeInclusive<u64> = 10..=100;
@@ -26,14 +24,6 @@ const FAILING_ID: u64 = 500;
 /// Id the exercise always answers as not found.
 const MISSING_ID: u64 = 999;
 
-/// Body of `GET /users`.
-#[derive(Debug, serde::Serialize)]
-pub(crate) struct UserList {
-    users: Vec<User>,
-    total: usize,
-    active: usize,
-}
-
 async fn simulate_latency(state: &AppState, range: RangeInclusive<u64>) {
     if state.simulated_latency {
         let millis = rand::rng().random_range(range);
@@ -41,39 +31,44 @@ async fn simulate_latency(state: &AppState, range: RangeInclusive<u64>) {
     }
 }
 
+/// A JSON answer from bytes serialised by the store.
+fn json(status: StatusCode, body: Bytes) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 /// `GET /users`: every user, the total and the number of active users.
-pub(crate) async fn list_users(State(state): State<AppState>) -> Json<UserList> {
+pub(crate) async fn list_users(State(state): State<AppState>) -> Response {
     simulate_latency(&state, LIST_LATENCY_MS).await;
-    let (users, active) = state.store.list();
-    operation(OP_GET_USERS, catalog::STATUS_SUCCESS);
-    Json(UserList {
-        total: users.len(),
-        users,
-        active,
-    })
+    let body = state.store.list_json();
+    state
+        .events
+        .operation(OP_GET_USERS, catalog::STATUS_SUCCESS);
+    json(StatusCode::OK, body)
 }
 
 /// `GET /users/{id}`: the user; 404 for unknown, non-numeric and 999; 500 for 500.
 pub(crate) async fn get_user(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<User>, ApiError> {
+) -> Result<Response, ApiError> {
     let user = match id.parse::<u64>() {
         Ok(FAILING_ID) => {
             tracing::warn!(id = FAILING_ID, "simulated database failure");
-            application_error(catalog::ERROR_SERVER_ERROR);
-            operation(OP_GET_USER, catalog::STATUS_ERROR);
+            state.events.application_error(catalog::ERROR_SERVER_ERROR);
+            state.events.operation(OP_GET_USER, catalog::STATUS_ERROR);
             return Err(ApiError::internal());
         }
         Ok(MISSING_ID) | Err(_) => None,
-        Ok(id) => state.store.get(id),
+        Ok(id) => state.store.get_json(id),
     };
     if let Some(user) = user {
-        operation(OP_GET_USER, catalog::STATUS_SUCCESS);
-        return Ok(Json(user));
+        state.events.operation(OP_GET_USER, catalog::STATUS_SUCCESS);
+        return Ok(json(StatusCode::OK, user));
     }
-    application_error(catalog::ERROR_NOT_FOUND);
-    operation(OP_GET_USER, catalog::STATUS_NOT_FOUND);
+    state.events.application_error(catalog::ERROR_NOT_FOUND);
+    state
+        .events
+        .operation(OP_GET_USER, catalog::STATUS_NOT_FOUND);
     Err(ApiError::not_found("User not found"))
 }
 
@@ -81,22 +76,30 @@ pub(crate) async fn get_user(
 pub(crate) async fn create_user(
     State(state): State<AppState>,
     body: Bytes,
-) -> Result<(StatusCode, Json<User>), ApiError> {
+) -> Result<Response, ApiError> {
     simulate_latency(&state, CREATE_LATENCY_MS).await;
     let new_user = parse_new_user(&body).map_err(|message| {
-        application_error(catalog::ERROR_VALIDATION);
-        operation(OP_CREATE_USER, catalog::STATUS_ERROR);
+        state.events.application_error(catalog::ERROR_VALIDATION);
+        state
+            .events
+            .operation(OP_CREATE_USER, catalog::STATUS_ERROR);
         ApiError::bad_request(message)
     })?;
     match state.store.create(new_user) {
         Ok(user) => {
-            operation(OP_CREATE_USER, catalog::STATUS_SUCCESS);
-            Ok((StatusCode::CREATED, Json(user)))
+            state
+                .events
+                .operation(OP_CREATE_USER, catalog::STATUS_SUCCESS);
+            Ok(json(StatusCode::CREATED, user))
         }
         Err(full) => {
             tracing::warn!(max = full.max, "user store full");
-            application_error(catalog::ERROR_CAPACITY_EXCEEDED);
-            operation(OP_CREATE_USER, catalog::STATUS_ERROR);
+            state
+                .events
+                .application_error(catalog::ERROR_CAPACITY_EXCEEDED);
+            state
+                .events
+                .operation(OP_CREATE_USER, catalog::STATUS_ERROR);
             Err(ApiError::new(
                 StatusCode::INSUFFICIENT_STORAGE,
                 format!("User store is full ({} users, see --max-users)", full.max),

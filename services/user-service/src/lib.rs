@@ -42,16 +42,19 @@ pub struct AppState {
     pub faults: Faults,
     /// Whether handlers sleep like the exercise's simulated database.
     pub simulated_latency: bool,
+    events: Arc<events::Events>,
 }
 
 impl AppState {
-    /// Fresh state for `config`: a seeded store (which sets `active_users`), no faults.
-    /// Create it after `service_runtime::metrics::install` so the gauge is recorded.
+    /// Fresh state for `config`: a seeded store (which sets `active_users`), business
+    /// counters registered at 0, no faults. Create it after
+    /// `service_runtime::metrics::install` so the gauge and counters are recorded.
     pub fn new(config: &Config) -> Self {
         Self {
             store: Arc::new(UserStore::seeded(config.max_users)),
             faults: Faults::default(),
             simulated_latency: config.simulated_latency,
+            events: Arc::new(events::Events::register()),
         }
     }
 }

@@ -1,9 +1,12 @@
 //! The bounded in-memory user store, seeded with the exercise's three users. The
 //! `active_users` gauge is updated under the store's lock, so it always matches the
 //! store (from start-up, and whatever the interleaving of concurrent creates).
+//! Users never change once created, so each one's JSON is serialised once, at
+//! creation, and `GET /users/{id}` answers with those bytes.
 
 use std::sync::{Mutex, PoisonError};
 
+use axum::body::Bytes;
 use service_runtime::catalog;
 
 /// A user, serialised exactly as the exercise's Flask app does.
@@ -40,7 +43,22 @@ pub struct StoreFull {
 #[derive(Debug)]
 struct Users {
     list: Vec<User>,
+    /// `json[i]` is `list[i]` serialised.
+    json: Vec<Bytes>,
     active: usize,
+}
+
+/// Body of `GET /users`.
+#[derive(serde::Serialize)]
+struct UserList<'a> {
+    users: &'a [User],
+    total: usize,
+    active: usize,
+}
+
+fn to_json(value: &impl serde::Serialize) -> Bytes {
+    // Serialising plain structs of strings, numbers and booleans cannot fail.
+    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
 }
 
 /// Users in creation order, at most `max` (the seed users always fit).
@@ -69,28 +87,33 @@ impl UserStore {
             })
             .collect();
         let active = list.iter().filter(|user| user.active).count();
+        let json = list.iter().map(to_json).collect();
         publish_active(active);
         Self {
-            users: Mutex::new(Users { list, active }),
+            users: Mutex::new(Users { list, json, active }),
             max,
         }
     }
 
-    /// All users and the number of active ones.
-    pub fn list(&self) -> (Vec<User>, usize) {
+    /// The `GET /users` body: every user, the total and the number of active ones.
+    pub fn list_json(&self) -> Bytes {
         let users = self.lock();
-        (users.list.clone(), users.active)
+        to_json(&UserList {
+            users: &users.list,
+            total: users.list.len(),
+            active: users.active,
+        })
     }
 
-    /// The user with `id`.
-    pub fn get(&self, id: u64) -> Option<User> {
+    /// The JSON of the user with `id`.
+    pub fn get_json(&self, id: u64) -> Option<Bytes> {
         let users = self.lock();
         let index = usize::try_from(id.checked_sub(1)?).ok()?;
-        users.list.get(index).cloned()
+        users.json.get(index).cloned()
     }
 
-    /// Adds a user with the next id, or fails if the store is full.
-    pub fn create(&self, new: NewUser) -> Result<User, StoreFull> {
+    /// Adds a user with the next id and returns its JSON, or fails if the store is full.
+    pub fn create(&self, new: NewUser) -> Result<Bytes, StoreFull> {
         let mut users = self.lock();
         if users.list.len() >= self.max {
             return Err(StoreFull { max: self.max });
@@ -102,12 +125,14 @@ impl UserStore {
             email: new.email.unwrap_or_else(|| format!("user{id}@test.com")),
             active: new.active.unwrap_or(true),
         };
-        users.list.push(user.clone());
+        let json = to_json(&user);
         if user.active {
             users.active += 1;
             publish_active(users.active);
         }
-        Ok(user)
+        users.list.push(user);
+        users.json.push(json.clone());
+        Ok(json)
     }
 
     /// A poisoned lock only means a panic elsewhere; the data is still consistent
@@ -125,18 +150,24 @@ fn publish_active(active: usize) {
 mod tests {
     use super::*;
 
+    fn json(bytes: &Bytes) -> serde_json::Value {
+        serde_json::from_slice(bytes).expect("valid JSON")
+    }
+
     #[test]
     fn seed_matches_the_exercise() {
         let store = UserStore::seeded(10);
-        let (users, active) = store.list();
-        assert_eq!(users.len(), 3);
-        assert_eq!(active, 2);
+        let list = json(&store.list_json());
+        assert_eq!(list["total"], 3);
+        assert_eq!(list["active"], 2);
+        assert_eq!(list["users"][2]["name"], "Charlie");
+        let charlie = store.get_json(3).map(|user| json(&user));
         assert_eq!(
-            store.get(3).map(|user| user.name),
-            Some("Charlie".to_owned())
+            charlie.map(|user| user["active"].clone()),
+            Some(false.into())
         );
-        assert_eq!(store.get(0), None);
-        assert_eq!(store.get(4), None);
+        assert_eq!(store.get_json(0), None);
+        assert_eq!(store.get_json(4), None);
     }
 
     #[test]
@@ -144,15 +175,11 @@ mod tests {
         let store = UserStore::seeded(10);
         let user = store.create(NewUser::default()).expect("room left");
         assert_eq!(
-            user,
-            User {
-                id: 4,
-                name: "User4".to_owned(),
-                email: "user4@test.com".to_owned(),
-                active: true
-            }
+            json(&user),
+            serde_json::json!({"id": 4, "name": "User4", "email": "user4@test.com", "active": true})
         );
-        assert_eq!(store.list().1, 3);
+        assert_eq!(store.get_json(4), Some(user));
+        assert_eq!(json(&store.list_json())["active"], 3);
     }
 
     #[test]
@@ -160,6 +187,6 @@ mod tests {
         let store = UserStore::seeded(4);
         assert!(store.create(NewUser::default()).is_ok());
         assert_eq!(store.create(NewUser::default()), Err(StoreFull { max: 4 }));
-        assert_eq!(store.list().0.len(), 4);
+        assert_eq!(json(&store.list_json())["total"], 4);
     }
 }

@@ -67,6 +67,13 @@ fn gauges_and_build_info_are_exported_before_any_request() {
     let service = start();
     let first = Scrape::fetch(service.addr("api"));
     assert_eq!(first.value("active_users", &[]), 2.0);
+    assert!(
+        first.has(
+            "business_operations_total",
+            &[("operation", "create_user"), ("status", "success")]
+        ),
+        "business series are registered at 0 from start-up"
+    );
     assert!(first.has(
         "lookout_build_info",
         &[
