@@ -3,11 +3,13 @@
 //!
 //! Builds the release binaries, then for the floor (`bare_axum` example of
 //! service-runtime) and each service (simulated latency off) measures the time from
-//! spawn to the first `/health` answer, runs `wrk -t1 -c32 --latency` on each path,
-//! and reads VmRSS from `/proc/<pid>/status` after the load. Prints req/s, p50, p99,
+//! spawn to the first `/health` answer, runs `wrk -t1 -c32 --latency` on each path
+//! (interleaved rounds, median kept), and reads VmRSS from `/proc/<pid>/status`
+//! after the load. Prints req/s, p50, p99,
 //! their ratio to the floor, RSS and start-up, next to issue 2's targets.
 //!
-//! Options: `--duration <seconds>` per wrk run (default 10).
+//! Options: `--duration <seconds>` per wrk run (default 5), `--rounds <n>`
+//! interleaved rounds whose median is reported (default 3).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -52,26 +54,21 @@ impl Drop for Server {
     }
 }
 
+/// Command-line options of `cargo xtask bench`.
+struct Options {
+    /// Seconds per wrk run.
+    duration: u64,
+    /// Interleaved rounds; the report shows the median.
+    rounds: usize,
+}
+
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
-    let duration = parse_duration(args)?;
+    let options = parse_options(args)?;
     require_tool("wrk", "apt-get install wrk")?;
     println!("building release binaries...");
-    let status = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "-p",
-            "user-service",
-            "-p",
-            "order-service",
-        ])
-        .args(["-p", "service-runtime", "--example", "bare_axum"])
-        .status()
-        .context("cannot run cargo build")?;
-    if !status.success() {
-        bail!("release build failed");
-    }
+    // Two builds: `--example` would otherwise restrict every package to examples.
+    cargo_release(&["-p", "user-service", "-p", "order-service", "--bins"])?;
+    cargo_release(&["-p", "service-runtime", "--example", "bare_axum"])?;
     let release = target_dir().join("release");
     let floor_binary = release.join("examples").join("bare_axum");
     let plans: [(&'static str, PathBuf, &[&'static str]); 3] = [
@@ -87,34 +84,95 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
             &["/health", "/orders/1", "/metrics"],
         ),
     ];
-    let mut rows = Vec::new();
-    let mut memory = Vec::new();
-    for (name, binary, paths) in plans {
-        let server = start(name, &binary)?;
-        for path in paths {
-            let url = format!("http://{}{path}", server.addr);
-            wrk(&url, WARM_UP)?;
-            let load = wrk(&url, &format!("{duration}s"))?;
-            rows.push(Row {
-                server: name,
-                path,
-                load,
-            });
-        }
-        memory.push((name, rss_kib(server.child.id())?, server.startup));
+    // Start every server first (one at a time, so start-up is measured on a quiet
+    // machine), then interleave the runs over several rounds and keep the median:
+    // on a shared machine, background load then hits the floor and the services alike.
+    let mut servers = Vec::new();
+    for (name, binary, paths) in &plans {
+        servers.push((*name, start(name, binary)?, *paths));
     }
-    report(&rows, &memory, duration);
+    let mut samples: Vec<(&'static str, &'static str, Vec<Load>)> = servers
+        .iter()
+        .flat_map(|(name, _, paths)| paths.iter().map(|path| (*name, *path, Vec::new())))
+        .collect();
+    for round in 1..=options.rounds {
+        println!("round {round}/{}...", options.rounds);
+        for (name, path, loads) in &mut samples {
+            let addr = servers
+                .iter()
+                .find(|(server, ..)| server == name)
+                .map(|(_, server, _)| server.addr)
+                .context("server not started")?;
+            let url = format!("http://{addr}{path}");
+            wrk(&url, WARM_UP)?;
+            loads.push(wrk(&url, &format!("{}s", options.duration))?);
+        }
+    }
+    let rows: Vec<Row> = samples
+        .into_iter()
+        .map(|(server, path, loads)| Row {
+            server,
+            path,
+            load: median(loads),
+        })
+        .collect();
+    let mut memory = Vec::new();
+    for (name, server, _) in &servers {
+        memory.push((*name, rss_kib(server.child.id())?, server.startup));
+    }
+    report(&rows, &memory, &options);
     Ok(())
 }
 
-fn parse_duration(args: &[String]) -> anyhow::Result<u64> {
-    match args {
-        [] => Ok(10),
-        [flag, value] if flag == "--duration" => value
-            .parse()
-            .with_context(|| format!("invalid --duration {value:?}")),
-        other => bail!("usage: cargo xtask bench [--duration <seconds>], got {other:?}"),
+/// Per-figure median over the rounds (each figure on its own).
+fn median(loads: &[Load]) -> Load {
+    let pick = |figure: fn(&Load) -> f64| {
+        let mut values: Vec<f64> = loads.iter().map(figure).collect();
+        values.sort_by(f64::total_cmp);
+        values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    Load {
+        requests_per_second: pick(|load| load.requests_per_second),
+        p50_ms: pick(|load| load.p50_ms),
+        p99_ms: pick(|load| load.p99_ms),
+        non_2xx: loads.iter().map(|load| load.non_2xx).sum(),
     }
+}
+
+fn cargo_release(selection: &[&str]) -> anyhow::Result<()> {
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--locked"])
+        .args(selection)
+        .status()
+        .context("cannot run cargo build")?;
+    if !status.success() {
+        bail!("release build of {selection:?} failed");
+    }
+    Ok(())
+}
+
+fn parse_options(args: &[String]) -> anyhow::Result<Options> {
+    let mut options = Options {
+        duration: 5,
+        rounds: 3,
+    };
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--duration" => options.duration = value.parse().context("invalid --duration")?,
+            "--rounds" => options.rounds = value.parse().context("invalid --rounds")?,
+            other => {
+                bail!("usage: cargo xtask bench [--duration <s>] [--rounds <n>], got {other:?}")
+            }
+        }
+    }
+    if options.rounds == 0 || options.duration == 0 {
+        bail!("--duration and --rounds must be at least 1");
+    }
+    Ok(options)
 }
 
 fn require_tool(tool: &str, install: &str) -> anyhow::Result<()> {
@@ -259,7 +317,7 @@ fn verdict(met: bool) -> &'static str {
     if met { "ok" } else { "MISSED" }
 }
 
-fn report(rows: &[Row], memory: &[(&str, u64, Duration)], duration: u64) {
+fn report(rows: &[Row], memory: &[(&str, u64, Duration)], options: &Options) {
     let Some(floor) = rows
         .iter()
         .find(|row| row.server == "bare-axum")
@@ -267,7 +325,10 @@ fn report(rows: &[Row], memory: &[(&str, u64, Duration)], duration: u64) {
     else {
         return;
     };
-    println!("\nwrk -t{THREADS} -c{CONNECTIONS} -d{duration}s --latency, simulated latency off\n");
+    println!(
+        "\nwrk -t{THREADS} -c{CONNECTIONS} -d{}s --latency, simulated latency off, median of {} rounds\n",
+        options.duration, options.rounds
+    );
     println!(
         "{:<14} {:<10} {:>10} {:>9} {:>9} {:>10} {:>10}",
         "server", "path", "req/s", "p50 ms", "p99 ms", "req/s÷floor", "p99÷floor"

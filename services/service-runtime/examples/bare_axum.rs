@@ -1,5 +1,5 @@
-//! The benchmark floor: a bare axum server answering every request with a fixed
-//! JSON body, no middleware, no metrics. `cargo xtask bench` runs it next to the
+//! The benchmark floor: a bare axum server with one route, `GET /health`, answering
+//! a fixed JSON body; no middleware, no metrics, no state. `cargo xtask bench` runs it next to the
 //! services to show what lookout's instrumentation costs.
 //!
 //! Usage: `bare_axum [port]` (default 0: a free port); it prints the bound address.
@@ -7,6 +7,7 @@
 use anyhow::Context;
 use axum::Router;
 use axum::http::header;
+use axum::routing::get;
 
 /// Same size and shape as user-service's answer to `GET /users/1`.
 const BODY: &str = r#"{"id":1,"name":"Alice","email":"alice@test.com","active":true}"#;
@@ -19,8 +20,10 @@ async fn main() -> anyhow::Result<()> {
             .with_context(|| format!("invalid port {port:?}"))?,
         None => 0,
     };
-    let app =
-        Router::new().fallback(|| async { ([(header::CONTENT_TYPE, "application/json")], BODY) });
+    let app = Router::new().route(
+        "/health",
+        get(|| async { ([(header::CONTENT_TYPE, "application/json")], BODY) }),
+    );
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("cannot listen on port {port}"))?;

@@ -1,9 +1,12 @@
-//! Process metrics read from `/proc/self` at each scrape. They are rendered here
-//! rather than through the `metrics` crate because its counters hold integers and
-//! `process_cpu_seconds_total` is a fractional counter.
+//! Process metrics read from `/proc/self`. They are rendered here rather than
+//! through the `metrics` crate because its counters hold integers and
+//! `process_cpu_seconds_total` is a fractional counter. Reading `/proc` is most of
+//! the cost of a scrape, so the rendered block is reused for [`REFRESH`]: far below
+//! any scrape interval, it only matters when something hammers `/metrics`.
 
 use std::fmt::Write as _;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
 
 use crate::catalog::{self, MetricKind};
 
@@ -11,11 +14,30 @@ use crate::catalog::{self, MetricKind};
 /// lookout targets (x86_64 and aarch64), and not readable without libc.
 const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
 
-/// Appends the process metrics in Prometheus text format to `out`.
+/// How long a rendered block of process metrics is reused.
+const REFRESH: Duration = Duration::from_secs(1);
+
+/// Appends the process metrics in Prometheus text format to `out`, read at most
+/// [`REFRESH`] ago.
+pub(crate) fn render(out: &mut String) {
+    static CACHE: Mutex<Option<(Instant, String)>> = Mutex::new(None);
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    match cache.as_ref() {
+        Some((read_at, block)) if read_at.elapsed() < REFRESH => out.push_str(block),
+        _ => {
+            let mut block = String::new();
+            render_now(&mut block);
+            out.push_str(&block);
+            *cache = Some((Instant::now(), block));
+        }
+    }
+}
+
+/// Reads `/proc` and appends the process metrics to `out`.
 ///
 /// A value that cannot be read (no `/proc`, a field missing) is left out rather than
 /// reported wrong.
-pub(crate) fn render(out: &mut String) {
+fn render_now(out: &mut String) {
     let stat = read_stat();
     if let Some(stat) = &stat {
         let cpu = (stat.utime_ticks + stat.stime_ticks) as f64 / CLOCK_TICKS_PER_SECOND;
