@@ -113,7 +113,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         .map(|(server, path, loads)| Row {
             server,
             path,
-            load: median(loads),
+            load: median(&loads),
         })
         .collect();
     let mut memory = Vec::new();
