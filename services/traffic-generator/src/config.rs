@@ -25,8 +25,13 @@ pub const MAX_CONCURRENCY: usize = 10_000;
 /// end; exits 0 when --duration ends or on SIGTERM/ctrl-c.
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "traffic-generator", version)]
+// The shared flag set includes --listen-address and --port; the generator serves
+// nothing, so they are hidden from --help (and ignored) rather than redefining the
+// logging flags here.
+#[command(mut_arg("listen_address", |arg| arg.hide(true)))]
+#[command(mut_arg("port", |arg| arg.hide(true)))]
 pub struct Config {
-    /// Logging flags (the listen flags are unused: the generator serves nothing).
+    /// Logging flags: --log-level, --log-format.
     #[command(flatten)]
     pub common: CommonArgs,
 
