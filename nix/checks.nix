@@ -129,6 +129,17 @@ in
         touch $out
       '';
 
+    # Every well-known port of nix/ports.nix is used by one thing only.
+    ports-unique = let
+      values = lib.attrValues ports;
+      clashes = lib.filterAttrs (_: port: lib.count (other: other == port) values > 1) ports;
+    in
+      pkgs.runCommand "lookout-ports-unique" {} (
+        if clashes == {}
+        then "touch $out"
+        else "echo 'nix/ports.nix gives one port to several names: ${builtins.toJSON clashes}' >&2; exit 1"
+      );
+
     # The style `nix fmt` gives, and no dead Nix code.
     nix-style = pkgs.runCommand "lookout-nix-style" {nativeBuildInputs = [pkgs.alejandra pkgs.deadnix];} ''
       cd ${nixFiles}
