@@ -46,7 +46,7 @@ impl Timeline {
     /// A Markdown table of every measurement.
     pub fn table(&self) -> String {
         let mut out = String::from(
-            "| delivered | clock started at | measured | minimum | minimum = |\n| --- | --- | ---: | ---: | --- |\n",
+            "| delivered | clock started at | measured | theoretical minimum | made of |\n| --- | --- | ---: | ---: | --- |\n",
         );
         for row in &self.rows {
             out.push_str(&format!(

@@ -10,7 +10,8 @@
 //!    job's other alerts; the restart delivers the resolved notification;
 //! 5. Watchdog is delivered to its own receiver;
 //! 6. an alert that fires while Alertmanager is down is delivered once it is back;
-//! 7. every dashboard query returns at least one series.
+//! 7. every dashboard query returns at least one series;
+//! 8. (a twin of the VM test's persistence check) a sample survives a Prometheus restart.
 //!
 //! The scenarios overlap so the whole run takes about four minutes although the
 //! rules' `for` durations are real (1m, 2m). Every wait is bounded and fails with
@@ -36,6 +37,11 @@ const FIRING_SLACK: Duration = Duration::from_secs(60);
 /// Bound for a step that should take a few seconds (Alertmanager, delivery).
 const QUICK: Duration = Duration::from_secs(30);
 
+/// The fault state a service starts with and returns to after `DELETE /faults`.
+const NO_FAULTS: Faults = Faults {
+    latency_ms: 0,
+    error_ratio: 0.0,
+};
 /// Faults that trigger HighErrorRate on user-service (half of its requests fail).
 const USER_SERVICE_FAULTS: Faults = Faults {
     latency_ms: 0,
@@ -65,12 +71,12 @@ async fn alert_pipeline_end_to_end() {
     let outcome = run_steps(&mut stack, &mut timeline).await;
     println!("[e2e] measured latencies:\n{}", timeline.table());
     if let Err(err) = outcome {
-        let err = stack.diagnose(err);
+        let err = stack.diagnose(&err);
         panic!("{err:#}");
     }
     stack.shutdown().await;
     println!(
-        "[e2e] all seven steps passed in {:.0}s",
+        "[e2e] every step passed in {:.0}s",
         run_started.elapsed().as_secs_f64()
     );
 }
@@ -104,6 +110,9 @@ async fn run_steps(stack: &mut Stack, timeline: &mut Timeline) -> Result<()> {
     step7_every_dashboard_query_has_data(stack)
         .await
         .context("step 7: every dashboard query returns data")?;
+    step8_samples_survive_a_prometheus_restart(stack)
+        .await
+        .context("step 8 (twin of the VM test's persistence check): samples survive a restart")?;
     Ok(())
 }
 
@@ -148,9 +157,12 @@ async fn step1_targets_rules_and_alertmanager(stack: &mut Stack) -> Result<()> {
         QUICK,
         || async {
             let groups = prometheus.rule_groups().await?;
-            let loaded: BTreeMap<String, (String, usize)> = groups
+            let loaded: BTreeMap<String, (String, Vec<String>)> = groups
                 .iter()
-                .map(|g| (g.name.clone(), (g.file.clone(), g.rules.len())))
+                .map(|g| {
+                    let names = g.rules.iter().map(|r| r.name.clone()).collect();
+                    (g.name.clone(), (g.file.clone(), names))
+                })
                 .collect();
             let unhealthy: Vec<String> = groups
                 .iter()
@@ -207,11 +219,95 @@ async fn step1_targets_rules_and_alertmanager(stack: &mut Stack) -> Result<()> {
         status.config.original
     );
     println!("[e2e] step 1: Prometheus sends to {alertmanager_url}");
+    for service in [ServiceName::User, ServiceName::Order] {
+        let faults = stack.faults(service).get().await?;
+        ensure!(
+            faults == NO_FAULTS,
+            "{} starts with faults {faults:?}",
+            service.as_str()
+        );
+    }
+    exercise_requests_answer_with_exercise_status_codes(stack).await?;
+    println!(
+        "[e2e] step 1: fault control answers, the exercise's requests answer as in the exercise"
+    );
     Ok(())
 }
 
-/// Group name → (file, number of rules), read from `rules/*.rules.yml`.
-fn rule_groups_in_files(stack: &Stack) -> Result<BTreeMap<String, (String, usize)>> {
+/// The exercise's curl sequence ("Déploiement et tests") against both services.
+async fn exercise_requests_answer_with_exercise_status_codes(stack: &Stack) -> Result<()> {
+    let http = stack.http();
+    let user = stack.service_url(ServiceName::User);
+    let order = stack.service_url(ServiceName::Order);
+    for (base, service) in [(&user, "user-service"), (&order, "order-service")] {
+        let health: serde_json::Value = http
+            .get(format!("{base}/health"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        ensure!(
+            health == serde_json::json!({"status": "healthy", "service": service}),
+            "{service} /health answered {health}"
+        );
+    }
+    let users: serde_json::Value = http
+        .get(format!("{user}/users"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    ensure!(
+        users["total"].as_u64() >= Some(3)
+            && users["users"].as_array().map(Vec::len)
+                == users["total"].as_u64().map(|n| n as usize),
+        "GET /users answered {users}"
+    );
+    let orders: serde_json::Value = http
+        .get(format!("{order}/orders"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    ensure!(
+        orders["orders"].as_array().map(Vec::len) == orders["total"].as_u64().map(|n| n as usize),
+        "GET /orders answered {orders}"
+    );
+    let expectations = [
+        ("GET", format!("{user}/users/1"), None, 200),
+        ("GET", format!("{user}/users/999"), None, 404),
+        ("GET", format!("{user}/users/500"), None, 500),
+        ("POST", format!("{user}/users"), None, 201),
+        ("GET", format!("{order}/orders/1"), None, 200),
+        ("GET", format!("{order}/orders/999"), None, 404),
+        ("GET", format!("{order}/orders/500"), None, 500),
+        (
+            "POST",
+            format!("{order}/orders"),
+            Some(serde_json::json!({"userId": 1, "product": "Monitor", "amount": 300})),
+            201,
+        ),
+    ];
+    for (method, url, body, expected) in expectations {
+        let request = match method {
+            "POST" => http.post(&url),
+            _ => http.get(&url),
+        };
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        let status = request.send().await?.status().as_u16();
+        ensure!(
+            status == expected,
+            "{method} {url} answered {status}, the exercise answers {expected}"
+        );
+    }
+    Ok(())
+}
+
+/// Group name → (file, rule names in order), read from `rules/*.rules.yml`.
+fn rule_groups_in_files(stack: &Stack) -> Result<BTreeMap<String, (String, Vec<String>)>> {
     #[derive(Deserialize)]
     struct RuleFile {
         groups: Vec<Group>,
@@ -219,7 +315,12 @@ fn rule_groups_in_files(stack: &Stack) -> Result<BTreeMap<String, (String, usize
     #[derive(Deserialize)]
     struct Group {
         name: String,
-        rules: Vec<serde_yaml::Value>,
+        rules: Vec<RuleEntry>,
+    }
+    #[derive(Deserialize)]
+    struct RuleEntry {
+        alert: Option<String>,
+        record: Option<String>,
     }
     let mut groups = BTreeMap::new();
     for path in &stack.configs().rule_files {
@@ -227,7 +328,12 @@ fn rule_groups_in_files(stack: &Stack) -> Result<BTreeMap<String, (String, usize
         let file: RuleFile =
             serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
         for group in file.groups {
-            groups.insert(group.name, (path.display().to_string(), group.rules.len()));
+            let names = group
+                .rules
+                .into_iter()
+                .map(|rule| rule.alert.or(rule.record).unwrap_or_default())
+                .collect();
+            groups.insert(group.name, (path.display().to_string(), names));
         }
     }
     Ok(groups)
@@ -422,7 +528,9 @@ async fn step4_service_down_inhibits_then_resolves(
         minimum: options.scrape_interval
             + options.evaluation_interval
             + options.alertmanager.group_interval,
-        minimum_formula: String::from("scrape + evaluation + group_interval"),
+        minimum_formula: String::from(
+            "scrape + evaluation + group_interval (upper bound: the next scrape, evaluation and group flush)",
+        ),
     });
     Ok(())
 }
@@ -645,6 +753,39 @@ fn dashboard_files(stack: &Stack) -> Result<BTreeSet<String>> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
         .filter_map(|path| path.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
         .collect())
+}
+
+// ---- step 8 ---------------------------------------------------------------
+
+/// Not one of issue 4's seven points: the twin of the VM test's persistence
+/// subtest. A sample scraped before a Prometheus restart is still there after it.
+async fn step8_samples_survive_a_prometheus_restart(stack: &mut Stack) -> Result<()> {
+    let prometheus = stack.prometheus();
+    let unix_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs_f64();
+    let before = format!("{unix_now:.3}");
+    let query = format!("up{{job=\"{}\"}} @ {before}", names::USER_SERVICE);
+    let earlier = wait_until("a user-service sample at a known time", QUICK, || async {
+        let series = prometheus.query(&query).await?;
+        Ok(if series.len() == 1 {
+            Probe::Ready(series)
+        } else {
+            Probe::Pending(format!("{query} returned {series:?}"))
+        })
+    })
+    .await?;
+    stack.stop(names::PROMETHEUS).await?;
+    stack.restart(names::PROMETHEUS).await?;
+    let after = prometheus.query(&query).await?;
+    ensure!(
+        after.len() == 1
+            && after[0].metric == earlier[0].metric
+            && after[0].value.1 == earlier[0].value.1,
+        "after the restart {query} returned {after:?}, before it {earlier:?}"
+    );
+    println!("[e2e] step 8: {query} is the same sample after a Prometheus restart");
+    Ok(())
 }
 
 // ---- shared ---------------------------------------------------------------

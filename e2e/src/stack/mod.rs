@@ -165,7 +165,7 @@ impl Stack {
         stack
             .launch(&programs)
             .await
-            .map_err(|err| stack.diagnose(err))?;
+            .map_err(|err| stack.diagnose(&err))?;
         Ok(stack)
     }
 
@@ -290,18 +290,18 @@ impl Stack {
             .await;
     }
 
-    /// Adds what helps debugging a failure to `err`: processes that died and the
-    /// last lines of every log.
-    pub fn diagnose(&mut self, err: anyhow::Error) -> anyhow::Error {
+    /// Adds what helps debugging a failure to `err`, after its own message:
+    /// processes that died and the last lines of every log.
+    pub fn diagnose(&mut self, err: &anyhow::Error) -> anyhow::Error {
         let dead = match self.supervisor.check_alive() {
             Ok(()) => String::from("every started process is still running"),
             Err(dead) => dead.to_string(),
         };
-        err.context(format!(
-            "{dead}\nlogs in {}:\n{}",
+        anyhow::anyhow!(
+            "{err:#}\n\n{dead}\nlogs in {}:\n{}",
             self.dir.join("logs").display(),
             self.supervisor.all_log_tails(15)
-        ))
+        )
     }
 
     /// The options the stack runs with.
