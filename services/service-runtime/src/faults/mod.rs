@@ -1,0 +1,132 @@
+//! Fault injection: extra latency and a share of requests failing with 500, off by
+//! default, switched at run time only through the admin listener, which refuses to
+//! bind anything but a loopback address. The end-to-end and VM tests use it to
+//! trigger HighResponseTime and HighErrorRate on demand.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::routing::get;
+
+pub use admin::parse_settings;
+use admin::{delete_faults, get_faults, put_faults};
+use layer::FaultLayer;
+
+mod admin;
+mod layer;
+
+/// Largest accepted injected latency, in milliseconds.
+pub const MAX_LATENCY_MS: u64 = 60_000;
+
+/// Flags of the fault-control listener; flatten into a service's config.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AdminArgs {
+    /// Address of the fault-control listener; must be a loopback address.
+    #[arg(long, env = "LOOKOUT_ADMIN_LISTEN_ADDRESS", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub admin_listen_address: IpAddr,
+
+    /// Port of the fault-control listener [default: `<service>-admin` in nix/ports.nix].
+    #[arg(long, env = "LOOKOUT_ADMIN_PORT")]
+    pub admin_port: Option<u16>,
+}
+
+impl AdminArgs {
+    /// The admin socket address, or an error if the address is not loopback.
+    pub fn socket_addr(&self, default_port: u16) -> anyhow::Result<SocketAddr> {
+        if !self.admin_listen_address.is_loopback() {
+            anyhow::bail!(
+                "--admin-listen-address {} is not a loopback address: fault control must only be reachable from the host itself",
+                self.admin_listen_address
+            );
+        }
+        Ok(SocketAddr::new(
+            self.admin_listen_address,
+            self.admin_port.unwrap_or(default_port),
+        ))
+    }
+}
+
+/// The current fault settings, as served by `GET /faults`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct FaultSettings {
+    /// Extra latency added to each business request, in milliseconds.
+    pub latency_ms: u64,
+    /// Share of business requests answered with 500, in [0, 1].
+    pub error_ratio: f64,
+}
+
+/// Shared, lock-free fault state; clones see the same settings.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    latency_ms: Arc<AtomicU64>,
+    error_ratio_bits: Arc<AtomicU64>,
+}
+
+impl Faults {
+    /// The current settings.
+    pub fn settings(&self) -> FaultSettings {
+        FaultSettings {
+            latency_ms: self.latency_ms.load(Ordering::Relaxed),
+            error_ratio: f64::from_bits(self.error_ratio_bits.load(Ordering::Relaxed)),
+        }
+    }
+
+    /// Replaces the settings; callers validate them first ([`parse_settings`]).
+    pub fn set(&self, settings: FaultSettings) {
+        self.latency_ms
+            .store(settings.latency_ms, Ordering::Relaxed);
+        self.error_ratio_bits
+            .store(settings.error_ratio.to_bits(), Ordering::Relaxed);
+        tracing::info!(
+            latency_ms = settings.latency_ms,
+            error_ratio = settings.error_ratio,
+            "fault control changed"
+        );
+    }
+
+    /// Applies the faults to every route of `business` (call it before adding
+    /// `/health` and `/metrics`, which must never be affected).
+    pub fn apply_to(&self, business: Router) -> Router {
+        business.route_layer(FaultLayer {
+            faults: self.clone(),
+        })
+    }
+
+    /// The fault-control router: `GET`, `PUT` and `DELETE /faults`, JSON errors.
+    pub fn admin_router(&self) -> Router {
+        let routes = Router::new()
+            .route(
+                "/faults",
+                get(get_faults).put(put_faults).delete(delete_faults),
+            )
+            .with_state(self.clone());
+        crate::http::json_errors(routes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_admin_addresses_are_accepted() {
+        let mut args = AdminArgs {
+            admin_listen_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            admin_port: None,
+        };
+        assert_eq!(
+            args.socket_addr(8011).expect("loopback").to_string(),
+            "127.0.0.1:8011"
+        );
+        args.admin_listen_address = "::1".parse().expect("ipv6 loopback");
+        assert!(args.socket_addr(8011).is_ok());
+        args.admin_listen_address = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+        let error = args
+            .socket_addr(8011)
+            .expect_err("0.0.0.0 refused")
+            .to_string();
+        assert!(error.contains("loopback"), "{error}");
+    }
+}
