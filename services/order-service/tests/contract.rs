@@ -1,13 +1,10 @@
 //! The contract checks every lookout service passes (see
 //! `service_runtime::testing::checks`), run against the real order-service binary.
 
-use service_runtime::testing::checks::{self, Target};
+mod support;
 
-const TARGET: Target = Target {
-    binary: env!("CARGO_BIN_EXE_order-service"),
-    service: "order-service",
-    collection: "/orders",
-};
+use service_runtime::testing::checks;
+use support::TARGET;
 
 #[test]
 fn metrics_exposition_passes_promtool_with_help_on_every_metric() {

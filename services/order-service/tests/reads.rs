@@ -1,0 +1,147 @@
+//! Reads of the order API over real HTTP against the real binary: each request of
+//! the exercise's test section gives the Express app's status and JSON, and moves
+//! exactly the metrics it should (each event counted once).
+
+mod support;
+
+use serde_json::json;
+use service_runtime::testing::{Scrape, request};
+use support::*;
+
+#[test]
+fn gauges_and_build_info_are_exported_before_any_request() {
+    let service = start();
+    let first = Scrape::fetch(service.addr("api"));
+    assert_eq!(
+        first.value("active_orders", &[]),
+        2.0,
+        "pending and active seed orders"
+    );
+    assert!(
+        first.has(
+            "business_operations_total",
+            &[("operation", "create_order"), ("status", "success")]
+        ),
+        "business series are registered at 0 from start-up"
+    );
+    assert!(first.has(
+        "lookout_build_info",
+        &[
+            ("service", "order-service"),
+            ("version", env!("CARGO_PKG_VERSION"))
+        ]
+    ));
+}
+
+#[test]
+fn health_answers_like_the_exercise() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "GET", "/health", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.json(),
+        json!({"status": "healthy", "service": "order-service"})
+    );
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "GET", "/health", "200"),
+        1.0
+    );
+}
+
+#[test]
+fn listing_orders_returns_the_seed_and_counts_one_get_orders() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "GET", "/orders", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.json(),
+        json!({
+            "orders": [
+                {"id": 1, "userId": 1, "product": "Laptop", "amount": 1200, "status": "completed"},
+                {"id": 2, "userId": 2, "product": "Mouse", "amount": 25, "status": "pending"},
+                {"id": 3, "userId": 1, "product": "Keyboard", "amount": 75, "status": "active"},
+            ],
+            "total": 3,
+            "active": 1,
+        })
+    );
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "GET", "/orders", "200"),
+        1.0
+    );
+    assert_eq!(
+        operations_moved(&before, &after, "get_orders", "success"),
+        1.0
+    );
+}
+
+#[test]
+fn an_existing_order_is_returned() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "GET", "/orders/3", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.json(),
+        json!({"id": 3, "userId": 1, "product": "Keyboard", "amount": 75, "status": "active"})
+    );
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "GET", "/orders/{id}", "200"),
+        1.0
+    );
+    assert_eq!(
+        operations_moved(&before, &after, "get_order", "success"),
+        1.0
+    );
+}
+
+#[test]
+fn order_999_unknown_and_non_numeric_ids_are_404_json() {
+    let service = start();
+    let api = service.addr("api");
+    for path in ["/orders/999", "/orders/77", "/orders/abc", "/orders/0"] {
+        let before = Scrape::fetch(api);
+        let response = request(api, "GET", path, None);
+        assert_eq!(response.status, 404, "{path}");
+        assert_eq!(
+            response.json(),
+            json!({"error": "Order not found"}),
+            "{path}"
+        );
+        let after = Scrape::fetch(api);
+        assert_eq!(
+            requests_moved(&before, &after, "GET", "/orders/{id}", "404"),
+            1.0,
+            "{path}"
+        );
+        assert_eq!(
+            operations_moved(&before, &after, "get_order", "not_found"),
+            1.0,
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn order_500_is_a_server_error_counted_once() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "GET", "/orders/500", None);
+    assert_eq!(response.status, 500);
+    assert_eq!(response.json(), json!({"error": "Internal server error"}));
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "GET", "/orders/{id}", "500"),
+        1.0
+    );
+    assert_eq!(operations_moved(&before, &after, "get_order", "error"), 1.0);
+}

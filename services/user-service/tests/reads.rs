@@ -1,0 +1,156 @@
+//! Reads of the user API over real HTTP against the real binary: each request of
+//! the exercise's test section gives the Flask app's status and JSON, and moves
+//! exactly the metrics it should (each event counted once).
+
+mod support;
+
+use serde_json::json;
+use service_runtime::testing::{Scrape, request};
+use support::*;
+
+#[test]
+fn gauges_and_build_info_are_exported_before_any_request() {
+    let service = start();
+    let first = Scrape::fetch(service.addr("api"));
+    assert_eq!(first.value("active_users", &[]), 2.0);
+    assert!(
+        first.has(
+            "business_operations_total",
+            &[("operation", "create_user"), ("status", "success")]
+        ),
+        "business series are registered at 0 from start-up"
+    );
+    assert!(first.has(
+        "lookout_build_info",
+        &[
+            ("service", "user-service"),
+            ("version", env!("CARGO_PKG_VERSION"))
+        ]
+    ));
+}
+
+#[test]
+fn health_answers_like_the_exercise() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "GET", "/health", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.json(),
+        json!({"status": "healthy", "service": "user-service"})
+    );
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "GET", "/health", "200"),
+        1.0
+    );
+}
+
+#[test]
+fn listing_users_returns_the_seed_and_counts_one_get_users() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "GET", "/users", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.json(),
+        json!({
+            "users": [
+                {"id": 1, "name": "Alice", "email": "alice@test.com", "active": true},
+                {"id": 2, "name": "Bob", "email": "bob@test.com", "active": true},
+                {"id": 3, "name": "Charlie", "email": "charlie@test.com", "active": false},
+            ],
+            "total": 3,
+            "active": 2,
+        })
+    );
+    let after = Scrape::fetch(api);
+    assert_eq!(requests_moved(&before, &after, "GET", "/users", "200"), 1.0);
+    assert_eq!(
+        operations_moved(&before, &after, "get_users", "success"),
+        1.0
+    );
+    let count = [("method", "GET"), ("route", "/users")];
+    let observed = after.value("http_request_duration_seconds_count", &count)
+        - before.value("http_request_duration_seconds_count", &count);
+    assert_eq!(observed, 1.0, "one duration observation");
+}
+
+#[test]
+fn an_existing_user_is_returned() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "GET", "/users/2", None);
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.json(),
+        json!({"id": 2, "name": "Bob", "email": "bob@test.com", "active": true})
+    );
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "GET", "/users/{id}", "200"),
+        1.0
+    );
+    assert_eq!(
+        operations_moved(&before, &after, "get_user", "success"),
+        1.0
+    );
+}
+
+#[test]
+fn user_999_unknown_and_non_numeric_ids_are_404_json() {
+    let service = start();
+    let api = service.addr("api");
+    for path in [
+        "/users/999",
+        "/users/42",
+        "/users/abc",
+        "/users/-1",
+        "/users/1.5",
+    ] {
+        let before = Scrape::fetch(api);
+        let response = request(api, "GET", path, None);
+        assert_eq!(response.status, 404, "{path}");
+        assert_eq!(
+            response.json(),
+            json!({"error": "User not found"}),
+            "{path}"
+        );
+        let after = Scrape::fetch(api);
+        assert_eq!(
+            requests_moved(&before, &after, "GET", "/users/{id}", "404"),
+            1.0,
+            "{path}"
+        );
+        assert_eq!(errors_moved(&before, &after, "not_found"), 1.0, "{path}");
+        assert_eq!(
+            operations_moved(&before, &after, "get_user", "not_found"),
+            1.0,
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn user_500_is_a_server_error_counted_once() {
+    let service = start();
+    let api = service.addr("api");
+    let before = Scrape::fetch(api);
+    let response = request(api, "GET", "/users/500", None);
+    assert_eq!(response.status, 500);
+    assert_eq!(response.json(), json!({"error": "Internal server error"}));
+    let after = Scrape::fetch(api);
+    assert_eq!(
+        requests_moved(&before, &after, "GET", "/users/{id}", "500"),
+        1.0
+    );
+    assert_eq!(
+        errors_moved(&before, &after, "server_error"),
+        1.0,
+        "the exercise counts this twice"
+    );
+    assert_eq!(operations_moved(&before, &after, "get_user", "error"), 1.0);
+}
