@@ -22,7 +22,7 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 pub struct ProcessSpec {
     /// Short unique name (`prometheus`, `user-service`, ...); also the log file name.
     pub name: String,
-    /// Program to execute.
+    /// Program to execute: a path, or a bare name looked up on `PATH`.
     pub program: PathBuf,
     /// Arguments.
     pub args: Vec<String>,

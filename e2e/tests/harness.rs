@@ -20,8 +20,10 @@ fn process_exists(pid: u32) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
+/// Programs are bare names resolved on PATH: the Nix build sandbox has `/bin/sh`
+/// but no `/bin/sleep`.
 fn sleeper(name: &str) -> ProcessSpec {
-    ProcessSpec::new(name, PathBuf::from("/bin/sleep"), vec!["300".into()])
+    ProcessSpec::new(name, PathBuf::from("sleep"), vec!["300".into()])
 }
 
 #[tokio::test]
@@ -74,7 +76,7 @@ async fn stop_and_restart_append_to_the_same_log() {
     let mut supervisor = Supervisor::new(dir.path()).expect("supervisor");
     let spec = ProcessSpec::new(
         "echo",
-        PathBuf::from("/bin/sh"),
+        PathBuf::from("sh"),
         vec!["-c".into(), "echo started; exec sleep 300".into()],
     );
     supervisor.start(spec).expect("start");
@@ -114,7 +116,7 @@ async fn an_exited_child_is_reported_with_its_log() {
     let mut supervisor = Supervisor::new(dir.path()).expect("supervisor");
     let spec = ProcessSpec::new(
         "failing",
-        PathBuf::from("/bin/sh"),
+        PathBuf::from("sh"),
         vec!["-c".into(), "echo cannot bind port; exit 3".into()],
     );
     supervisor.start(spec).expect("start");
