@@ -132,7 +132,7 @@ impl Supervisor {
         Ok(())
     }
 
-    /// Stops every child, in reverse start order of names given (others afterwards).
+    /// Stops the named children first, in the order given, then every other one.
     pub async fn stop_all(&mut self, order: &[&str]) {
         for name in order {
             self.stop(name).await.ok();

@@ -2,6 +2,7 @@
 //! tools (Prometheus, Alertmanager, node exporter, nix-instantiate, Grafana).
 //! A missing program is an error that says what to install, never a skip.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
@@ -59,8 +60,21 @@ impl Tool {
 /// The path of `tool`: its environment variable if set, else the first candidate
 /// found on `PATH`.
 pub fn locate_tool(tool: Tool) -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os(tool.env_var()) {
-        let path = PathBuf::from(path);
+    locate_with(
+        tool,
+        std::env::var_os(tool.env_var()).map(PathBuf::from),
+        std::env::var_os("PATH"),
+    )
+}
+
+/// [`locate_tool`] with the override and `PATH` given explicitly (testable
+/// without touching the process environment).
+fn locate_with(
+    tool: Tool,
+    override_path: Option<PathBuf>,
+    path_var: Option<OsString>,
+) -> Result<PathBuf> {
+    if let Some(path) = override_path {
         if is_executable(&path) {
             return Ok(path);
         }
@@ -70,8 +84,15 @@ pub fn locate_tool(tool: Tool) -> Result<PathBuf> {
             path.display()
         );
     }
+    let dirs: Vec<PathBuf> = path_var
+        .map(|value| std::env::split_paths(&value).collect())
+        .unwrap_or_default();
     for name in tool.candidates() {
-        if let Some(path) = find_on_path(name) {
+        if let Some(path) = dirs
+            .iter()
+            .map(|dir| dir.join(name))
+            .find(|candidate| is_executable(candidate))
+        {
             return Ok(path);
         }
     }
@@ -119,13 +140,6 @@ pub fn lookout_binary(name: &str) -> Result<PathBuf> {
     }
 }
 
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
-}
-
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     path.metadata()
@@ -148,6 +162,42 @@ mod tests {
             assert!(!tool.candidates().is_empty());
             assert!(!tool.install_hint().is_empty());
         }
+    }
+
+    #[test]
+    fn a_missing_tool_names_its_package_and_variable() {
+        let empty = tempfile::tempdir().expect("tempdir");
+        let err = locate_with(
+            Tool::Alertmanager,
+            None,
+            Some(empty.path().as_os_str().to_owned()),
+        )
+        .expect_err("nothing on this PATH");
+        let text = err.to_string();
+        assert!(
+            text.contains("apt-get install prometheus-alertmanager")
+                && text.contains("ALERTMANAGER_BIN"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn debian_names_are_found_and_overrides_are_checked() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let debian = dir.path().join("prometheus-alertmanager");
+        std::fs::write(&debian, "#!/bin/sh\n").expect("write");
+        std::fs::set_permissions(&debian, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let found = locate_with(
+            Tool::Alertmanager,
+            None,
+            Some(dir.path().as_os_str().to_owned()),
+        )
+        .expect("found under its Debian name");
+        assert_eq!(found, debian);
+        let err = locate_with(Tool::Alertmanager, Some(dir.path().join("nope")), None)
+            .expect_err("a bad override is an error, not a fallback");
+        assert!(err.to_string().contains("ALERTMANAGER_BIN="), "{err}");
     }
 
     #[test]
