@@ -2,6 +2,7 @@
 //! (same status codes and JSON shapes), with lookout's stricter input handling.
 
 use std::ops::RangeInclusive;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -28,7 +29,7 @@ fn json(status: StatusCode, body: Bytes) -> Response {
 }
 
 /// `GET /orders`: every order, the total and the number with status `active`.
-pub(crate) async fn list_orders(State(state): State<AppState>) -> Response {
+pub(crate) async fn list_orders(State(state): State<Arc<AppState>>) -> Response {
     if state.simulated_latency {
         let millis = rand::rng().random_range(LIST_LATENCY_MS);
         tokio::time::sleep(Duration::from_millis(millis)).await;
@@ -42,7 +43,7 @@ pub(crate) async fn list_orders(State(state): State<AppState>) -> Response {
 
 /// `GET /orders/{id}`: the order; 404 for unknown, non-numeric and 999; 500 for 500.
 pub(crate) async fn get_order(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let order = match id.parse::<u64>() {
@@ -68,7 +69,7 @@ pub(crate) async fn get_order(
 
 /// `POST /orders`: 201 with the new order; 400 for a bad body, 507 when the store is full.
 pub(crate) async fn create_order(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let new_order = parse_new_order(&body).map_err(|message| {

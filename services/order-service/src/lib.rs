@@ -69,7 +69,7 @@ pub fn app(state: AppState, metrics: MetricsHandle) -> Router {
             get(handlers::list_orders).post(handlers::create_order),
         )
         .route("/orders/{id}", get(handlers::get_order))
-        .with_state(state);
+        .with_state(Arc::new(state));
     http::instrument(faults.apply_to(business), SERVICE, metrics)
 }
 

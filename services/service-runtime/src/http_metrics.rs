@@ -9,17 +9,18 @@
 //! route is `unmatched`. The label set therefore stays bounded whatever paths
 //! scanners send.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{PoisonError, RwLock};
+use std::sync::{LazyLock, PoisonError, RwLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::StatusCode;
 use axum::response::Response;
-use metrics::SharedString;
+use metrics::{Counter, Histogram, SharedString};
 use tower::{Layer, Service};
 
 use crate::catalog;
@@ -75,20 +76,45 @@ where
 fn record(method: &'static str, route: &'static str, status: StatusCode, started: Instant) {
     let elapsed = started.elapsed().as_secs_f64();
     tracing::debug!(method, route, status = status.as_u16(), elapsed, "request");
-    metrics::counter!(
+    // Labels are interned routes or constants, so their addresses identify them;
+    // two addresses for one label would only add a cache entry for the same series.
+    let key = (
+        route.as_ptr() as usize,
+        method.as_ptr() as usize,
+        status.as_u16(),
+    );
+    let handles = HANDLES.read().unwrap_or_else(PoisonError::into_inner);
+    if let Some((counter, histogram)) = handles.get(&key) {
+        counter.increment(1);
+        histogram.record(elapsed);
+        return;
+    }
+    drop(handles);
+    let counter = metrics::counter!(
         catalog::HTTP_REQUESTS_TOTAL,
         catalog::LABEL_METHOD => method,
         catalog::LABEL_ROUTE => route,
         catalog::LABEL_STATUS_CODE => status_label(status),
-    )
-    .increment(1);
-    metrics::histogram!(
+    );
+    let histogram = metrics::histogram!(
         catalog::HTTP_REQUEST_DURATION_SECONDS,
         catalog::LABEL_METHOD => method,
         catalog::LABEL_ROUTE => route,
-    )
-    .record(elapsed);
+    );
+    counter.increment(1);
+    histogram.record(elapsed);
+    HANDLES
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(key, (counter, histogram));
 }
+
+/// Metric handles by (route, method, status), so a request costs a small-key map
+/// lookup instead of building and hashing a labelled key in the registry. Bounded
+/// like the labels themselves: route templates × 8 methods × status codes.
+#[allow(clippy::type_complexity)]
+static HANDLES: LazyLock<RwLock<HashMap<(usize, usize, u16), (Counter, Histogram)>>> =
+    LazyLock::new(|| RwLock::new(HashMap::new()));
 
 /// Route templates seen so far, leaked once each so labels need no allocation.
 /// Only matched templates get here, and a router has a fixed set of them, so the

@@ -2,6 +2,7 @@
 //! (same status codes and JSON shapes), with lookout's stricter input handling.
 
 use std::ops::RangeInclusive;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -37,7 +38,7 @@ fn json(status: StatusCode, body: Bytes) -> Response {
 }
 
 /// `GET /users`: every user, the total and the number of active users.
-pub(crate) async fn list_users(State(state): State<AppState>) -> Response {
+pub(crate) async fn list_users(State(state): State<Arc<AppState>>) -> Response {
     simulate_latency(&state, LIST_LATENCY_MS).await;
     let body = state.store.list_json();
     state
@@ -48,7 +49,7 @@ pub(crate) async fn list_users(State(state): State<AppState>) -> Response {
 
 /// `GET /users/{id}`: the user; 404 for unknown, non-numeric and 999; 500 for 500.
 pub(crate) async fn get_user(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let user = match id.parse::<u64>() {
@@ -74,7 +75,7 @@ pub(crate) async fn get_user(
 
 /// `POST /users`: 201 with the new user; 400 for a bad body, 507 when the store is full.
 pub(crate) async fn create_user(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     simulate_latency(&state, CREATE_LATENCY_MS).await;

@@ -69,7 +69,7 @@ pub fn app(state: AppState, metrics: MetricsHandle) -> Router {
             get(handlers::list_users).post(handlers::create_user),
         )
         .route("/users/{id}", get(handlers::get_user))
-        .with_state(state);
+        .with_state(Arc::new(state));
     http::instrument(faults.apply_to(business), SERVICE, metrics)
 }
 
