@@ -24,6 +24,11 @@ use report::{Row, report};
 use server::{rss_kib, start};
 use wrk::{Load, wrk};
 
+/// A floor run and the service run just after it.
+type Pair = (Load, Load);
+
+/// Name of the bare-axum floor in the report.
+const FLOOR: &str = "bare-axum";
 /// Warm-up run before each measured run.
 const WARM_UP: &str = "1s";
 /// Starts per server whose median start-up time is reported.
@@ -47,7 +52,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let release = target_dir().join("release");
     let floor_binary = release.join("examples").join("bare_axum");
     let plans: [(&'static str, PathBuf, &[&'static str]); 3] = [
-        ("bare-axum", floor_binary, &["/health"]),
+        (FLOOR, floor_binary, &["/health"]),
         (
             "user-service",
             release.join("user-service"),
@@ -75,31 +80,62 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         server.startup = startups[STARTS / 2];
         servers.push((*name, server, *paths));
     }
-    let mut samples: Vec<(&'static str, &'static str, Vec<Load>)> = servers
+    // Each service run is paired with a floor run just before it: the ratio of the
+    // pair is what the targets are about, and a burst of background load on the
+    // shared machine then hits both sides of a pair alike.
+    let floor_addr = servers
         .iter()
+        .find(|(name, ..)| *name == FLOOR)
+        .map(|(_, server, _)| server.addr)
+        .context("floor not started")?;
+    let floor_url = format!("http://{floor_addr}/health");
+    let mut floor_loads = Vec::new();
+    let mut pairs: Vec<(&'static str, &'static str, Vec<Pair>)> = servers
+        .iter()
+        .filter(|(name, ..)| *name != FLOOR)
         .flat_map(|(name, _, paths)| paths.iter().map(|path| (*name, *path, Vec::new())))
         .collect();
     for round in 1..=options.rounds {
         println!("round {round}/{}...", options.rounds);
-        for (name, path, loads) in &mut samples {
+        for (name, path, runs) in &mut pairs {
             let addr = servers
                 .iter()
                 .find(|(server, ..)| server == name)
                 .map(|(_, server, _)| server.addr)
                 .context("server not started")?;
             let url = format!("http://{addr}{path}");
+            wrk(&floor_url, WARM_UP)?;
+            let floor = wrk(&floor_url, &format!("{}s", options.duration))?;
             wrk(&url, WARM_UP)?;
-            loads.push(wrk(&url, &format!("{}s", options.duration))?);
+            let service = wrk(&url, &format!("{}s", options.duration))?;
+            floor_loads.push(floor.clone());
+            runs.push((floor, service));
         }
     }
-    let rows: Vec<Row> = samples
-        .into_iter()
-        .map(|(server, path, loads)| Row {
+    let mut rows = vec![Row {
+        server: FLOOR,
+        path: "/health",
+        load: median(&floor_loads),
+        rps_ratio: 1.0,
+        p99_ratio: 1.0,
+    }];
+    for (server, path, runs) in pairs {
+        let services: Vec<Load> = runs.iter().map(|(_, service)| service.clone()).collect();
+        rows.push(Row {
             server,
             path,
-            load: median(&loads),
-        })
-        .collect();
+            load: median(&services),
+            rps_ratio: median_of(
+                runs.iter().map(|(floor, service)| {
+                    service.requests_per_second / floor.requests_per_second
+                }),
+            ),
+            p99_ratio: median_of(
+                runs.iter()
+                    .map(|(floor, service)| service.p99_ms / floor.p99_ms),
+            ),
+        });
+    }
     let mut memory = Vec::new();
     for (name, server, _) in &servers {
         memory.push((*name, rss_kib(server.child.id())?, server.startup));
@@ -108,13 +144,16 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The median of some figures (NaN for none).
+fn median_of(values: impl Iterator<Item = f64>) -> f64 {
+    let mut values: Vec<f64> = values.collect();
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
 /// Per-figure median over the rounds (each figure on its own).
 fn median(loads: &[Load]) -> Load {
-    let pick = |figure: fn(&Load) -> f64| {
-        let mut values: Vec<f64> = loads.iter().map(figure).collect();
-        values.sort_by(f64::total_cmp);
-        values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
-    };
+    let pick = |figure: fn(&Load) -> f64| median_of(loads.iter().map(figure));
     Load {
         requests_per_second: pick(|load| load.requests_per_second),
         p50_ms: pick(|load| load.p50_ms),

@@ -10,6 +10,10 @@ pub(super) struct Row {
     pub(super) server: &'static str,
     pub(super) path: &'static str,
     pub(super) load: Load,
+    /// Median over the rounds of req/s divided by the paired floor run's.
+    pub(super) rps_ratio: f64,
+    /// Median over the rounds of p99 divided by the paired floor run's.
+    pub(super) p99_ratio: f64,
 }
 
 fn verdict(met: bool) -> &'static str {
@@ -17,15 +21,8 @@ fn verdict(met: bool) -> &'static str {
 }
 
 pub(super) fn report(rows: &[Row], memory: &[(&str, u64, Duration)], options: &Options) {
-    let Some(floor) = rows
-        .iter()
-        .find(|row| row.server == "bare-axum")
-        .map(|row| &row.load)
-    else {
-        return;
-    };
     println!(
-        "\nwrk -t{THREADS} -c{CONNECTIONS} -d{}s --latency, simulated latency off, median of {} rounds\n",
+        "\nwrk -t{THREADS} -c{CONNECTIONS} -d{}s --latency, simulated latency off, median of {} rounds,\nratios: median of (service ÷ floor run just before it)\n",
         options.duration, options.rounds
     );
     println!(
@@ -41,8 +38,8 @@ pub(super) fn report(rows: &[Row], memory: &[(&str, u64, Duration)], options: &O
             load.requests_per_second,
             load.p50_ms,
             load.p99_ms,
-            load.requests_per_second / floor.requests_per_second,
-            load.p99_ms / floor.p99_ms,
+            row.rps_ratio,
+            row.p99_ratio,
             if load.non_2xx > 0 {
                 format!("  ({} non-2xx!)", load.non_2xx)
             } else {
@@ -66,8 +63,8 @@ pub(super) fn report(rows: &[Row], memory: &[(&str, u64, Duration)], options: &O
         .iter()
         .filter(|row| row.path == "/users/1" || row.path == "/orders/1")
     {
-        let ratio = row.load.requests_per_second / floor.requests_per_second;
-        let p99 = row.load.p99_ms / floor.p99_ms;
+        let ratio = row.rps_ratio;
+        let p99 = row.p99_ratio;
         println!(
             "  {} {}: req/s {:.0}% of floor (>= 80%: {}), p99 {:.2}x floor (<= 1.5x: {})",
             row.server,

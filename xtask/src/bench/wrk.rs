@@ -10,6 +10,7 @@ pub(super) const THREADS: &str = "1";
 pub(super) const CONNECTIONS: &str = "32";
 
 /// One wrk run's figures.
+#[derive(Debug, Clone)]
 pub(super) struct Load {
     pub(super) requests_per_second: f64,
     pub(super) p50_ms: f64,
