@@ -1,5 +1,5 @@
 //! Tests of the harness itself against the real Prometheus and Alertmanager,
-//! with minimal hand-written configs (the full stack test is `pipeline.rs`):
+//! with minimal hand-written configs (the full stack test is `pipeline/`):
 //! the supervisor leaves no process behind, readiness waits work, and the API
 //! clients decode what the real servers answer.
 

@@ -1,0 +1,253 @@
+//! Step 1: every target up, every rule group loaded, Prometheus connected to
+//! Alertmanager, and the exercise's requests answered with its status codes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{Context, Result, ensure};
+use lookout_e2e::stack::{ServiceName, Stack};
+use lookout_e2e::wait::{Probe, wait_until};
+use serde::Deserialize;
+
+use crate::shared::{NO_FAULTS, QUICK};
+
+pub(crate) async fn step1_targets_rules_and_alertmanager(stack: &mut Stack) -> Result<()> {
+    let prometheus = stack.prometheus();
+    let expected_jobs: BTreeSet<String> = stack.configs().prometheus["scrape_configs"]
+        .as_array()
+        .context("the rendered config has no scrape_configs")?
+        .iter()
+        .filter_map(|job| job["job_name"].as_str().map(str::to_owned))
+        .collect();
+    ensure!(
+        expected_jobs.len() >= 6,
+        "expected the services, receiver, node exporter, Alertmanager and Prometheus jobs, got {expected_jobs:?}"
+    );
+    wait_until("every scrape target to be up", QUICK, || async {
+        let targets = prometheus.targets().await?;
+        let up: BTreeSet<String> = targets
+            .iter()
+            .filter(|t| t.health == "up")
+            .map(|t| t.labels["job"].clone())
+            .collect();
+        if up == expected_jobs && targets.len() == expected_jobs.len() {
+            return Ok(Probe::Ready(()));
+        }
+        let states: Vec<String> = targets
+            .iter()
+            .map(|t| format!("{}={} {}", t.labels["job"], t.health, t.last_error))
+            .collect();
+        Ok(Probe::Pending(format!(
+            "targets: {states:?}, expected jobs {expected_jobs:?}"
+        )))
+    })
+    .await?;
+    println!("[e2e] step 1: targets up: {expected_jobs:?}");
+
+    let expected_groups = rule_groups_in_files(stack)?;
+    wait_until(
+        "every rule group of rules/ to be loaded and evaluated without error",
+        QUICK,
+        || async {
+            let groups = prometheus.rule_groups().await?;
+            let loaded: BTreeMap<String, (String, Vec<String>)> = groups
+                .iter()
+                .map(|g| {
+                    let names = g.rules.iter().map(|r| r.name.clone()).collect();
+                    (g.name.clone(), (g.file.clone(), names))
+                })
+                .collect();
+            let unhealthy: Vec<String> = groups
+                .iter()
+                .flat_map(|g| &g.rules)
+                .filter(|r| r.health != "ok")
+                .map(|r| format!("{}={} {:?}", r.name, r.health, r.last_error))
+                .collect();
+            Ok(if loaded == expected_groups && unhealthy.is_empty() {
+                Probe::Ready(())
+            } else {
+                Probe::Pending(format!(
+                    "loaded {loaded:?}, expected {expected_groups:?}, not ok yet: {unhealthy:?}"
+                ))
+            })
+        },
+    )
+    .await?;
+    println!(
+        "[e2e] step 1: rule groups loaded: {:?}",
+        expected_groups.keys().collect::<Vec<_>>()
+    );
+
+    let alertmanager_url = format!(
+        "http://127.0.0.1:{}/api/v2/alerts",
+        stack.ports().alertmanager
+    );
+    wait_until(
+        "Prometheus to be connected to our Alertmanager",
+        QUICK,
+        || async {
+            let managers = prometheus.alertmanagers().await?;
+            let urls: Vec<&str> = managers
+                .active_alertmanagers
+                .iter()
+                .map(|m| m.url.as_str())
+                .collect();
+            Ok(if urls == [alertmanager_url.as_str()] {
+                Probe::Ready(())
+            } else {
+                Probe::Pending(format!("active Alertmanagers: {urls:?}"))
+            })
+        },
+    )
+    .await?;
+    let status = stack.alertmanager().status().await?;
+    ensure!(
+        status.cluster.status == "disabled",
+        "Alertmanager must run as a single instance (empty --cluster.listen-address), cluster is {}",
+        status.cluster.status
+    );
+    // Alertmanager loaded the rendered routing tree: same root receiver, receivers
+    // and inhibition rules (compared as data; Alertmanager re-serialises the YAML).
+    let loaded: serde_json::Value = serde_yaml::from_str(&status.config.original)
+        .context("Alertmanager's loaded config is not YAML")?;
+    let rendered = &stack.configs().alertmanager;
+    let receiver_names = |config: &serde_json::Value| -> BTreeSet<String> {
+        config["receivers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["name"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let inhibit_count =
+        |config: &serde_json::Value| config["inhibit_rules"].as_array().map_or(0, Vec::len);
+    ensure!(
+        loaded["route"]["receiver"] == rendered["route"]["receiver"]
+            && receiver_names(&loaded) == receiver_names(rendered)
+            && inhibit_count(&loaded) == inhibit_count(rendered),
+        "Alertmanager did not load the rendered config:\n{}",
+        status.config.original
+    );
+    println!("[e2e] step 1: Prometheus sends to {alertmanager_url}");
+    for service in [ServiceName::User, ServiceName::Order] {
+        let faults = stack.faults(service).get().await?;
+        ensure!(
+            faults == NO_FAULTS,
+            "{} starts with faults {faults:?}",
+            service.as_str()
+        );
+    }
+    exercise_requests_answer_with_exercise_status_codes(stack).await?;
+    println!(
+        "[e2e] step 1: fault control answers, the exercise's requests answer as in the exercise"
+    );
+    Ok(())
+}
+
+/// The exercise's curl sequence ("Déploiement et tests") against both services.
+pub(crate) async fn exercise_requests_answer_with_exercise_status_codes(
+    stack: &Stack,
+) -> Result<()> {
+    let http = stack.http();
+    let user = stack.service_url(ServiceName::User);
+    let order = stack.service_url(ServiceName::Order);
+    for (base, service) in [(&user, "user-service"), (&order, "order-service")] {
+        let health: serde_json::Value = http
+            .get(format!("{base}/health"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        ensure!(
+            health == serde_json::json!({"status": "healthy", "service": service}),
+            "{service} /health answered {health}"
+        );
+    }
+    let users: serde_json::Value = http
+        .get(format!("{user}/users"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    ensure!(
+        users["total"].as_u64() >= Some(3)
+            && users["users"].as_array().map(Vec::len)
+                == users["total"].as_u64().map(|n| n as usize),
+        "GET /users answered {users}"
+    );
+    let orders: serde_json::Value = http
+        .get(format!("{order}/orders"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    ensure!(
+        orders["orders"].as_array().map(Vec::len) == orders["total"].as_u64().map(|n| n as usize),
+        "GET /orders answered {orders}"
+    );
+    let expectations = [
+        ("GET", format!("{user}/users/1"), None, 200),
+        ("GET", format!("{user}/users/999"), None, 404),
+        ("GET", format!("{user}/users/500"), None, 500),
+        ("POST", format!("{user}/users"), None, 201),
+        ("GET", format!("{order}/orders/1"), None, 200),
+        ("GET", format!("{order}/orders/999"), None, 404),
+        ("GET", format!("{order}/orders/500"), None, 500),
+        (
+            "POST",
+            format!("{order}/orders"),
+            Some(serde_json::json!({"userId": 1, "product": "Monitor", "amount": 300})),
+            201,
+        ),
+    ];
+    for (method, url, body, expected) in expectations {
+        let request = match method {
+            "POST" => http.post(&url),
+            _ => http.get(&url),
+        };
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        let status = request.send().await?.status().as_u16();
+        ensure!(
+            status == expected,
+            "{method} {url} answered {status}, the exercise answers {expected}"
+        );
+    }
+    Ok(())
+}
+
+/// Group name → (file, rule names in order), read from `rules/*.rules.yml`.
+pub(crate) fn rule_groups_in_files(
+    stack: &Stack,
+) -> Result<BTreeMap<String, (String, Vec<String>)>> {
+    #[derive(Deserialize)]
+    struct RuleFile {
+        groups: Vec<Group>,
+    }
+    #[derive(Deserialize)]
+    struct Group {
+        name: String,
+        rules: Vec<RuleEntry>,
+    }
+    #[derive(Deserialize)]
+    struct RuleEntry {
+        alert: Option<String>,
+        record: Option<String>,
+    }
+    let mut groups = BTreeMap::new();
+    for path in &stack.configs().rule_files {
+        let text = std::fs::read_to_string(path)?;
+        let file: RuleFile =
+            serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        for group in file.groups {
+            let names = group
+                .rules
+                .into_iter()
+                .map(|rule| rule.alert.or(rule.record).unwrap_or_default())
+                .collect();
+            groups.insert(group.name, (path.display().to_string(), names));
+        }
+    }
+    Ok(groups)
+}
