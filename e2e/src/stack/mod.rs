@@ -124,7 +124,7 @@ pub struct Stack {
     grafana: GrafanaStatus,
     // Held for its Drop, which removes the directory; `None` when the caller chose
     // it. Last field, so it drops after the supervisor has killed every process.
-    _temp: Option<tempfile::TempDir>,
+    temp_dir: Option<tempfile::TempDir>,
 }
 
 impl Stack {
@@ -160,7 +160,7 @@ impl Stack {
             http,
             configs,
             grafana: GrafanaStatus::NotRequested,
-            _temp: temp,
+            temp_dir: temp,
         };
         stack
             .launch(&programs)
@@ -302,6 +302,15 @@ impl Stack {
             self.dir.join("logs").display(),
             self.supervisor.all_log_tails(15)
         )
+    }
+
+    /// Keeps the work directory (configs, data, logs) after the stack is dropped,
+    /// for a post-mortem of a failed test; returns its path.
+    pub fn keep_dir(&mut self) -> &Path {
+        if let Some(temp) = self.temp_dir.as_mut() {
+            temp.disable_cleanup(true);
+        }
+        &self.dir
     }
 
     /// The options the stack runs with.

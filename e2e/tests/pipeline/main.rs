@@ -62,7 +62,8 @@ async fn alert_pipeline_end_to_end() {
     println!("[e2e] measured latencies:\n{}", timeline.table());
     if let Err(err) = outcome {
         let err = stack.diagnose(&err);
-        panic!("{err:#}");
+        let kept = stack.keep_dir().display().to_string();
+        panic!("{err:#}\n(configs, data and full logs kept in {kept})");
     }
     stack.shutdown().await;
     println!(
