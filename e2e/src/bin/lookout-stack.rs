@@ -14,11 +14,12 @@ use lookout_e2e::stack::{GrafanaStatus, Stack, StackOptions};
 use lookout_e2e::tools::repo_dir;
 use tokio::signal::unix::{SignalKind, signal};
 
-const USAGE: &str = "usage: lookout-stack [--work-dir DIR] [--no-traffic] [--no-grafana]\n\
-  Runs user-service, order-service, the alert receiver, the traffic generator, node exporter,\n\
-  Alertmanager, Prometheus (and Grafana if installed) on the ports of nix/ports.nix.\n\
-  --work-dir DIR  keep configs, data and logs in DIR (default: a temporary directory, removed at exit)\n\
-  --no-traffic    do not start the traffic generator\n\
+const USAGE: &str = "usage: lookout-stack [--work-dir DIR] [--no-traffic] [--no-grafana]
+Runs user-service, order-service, the alert receiver, the traffic generator, node exporter,
+Alertmanager, Prometheus (and Grafana if installed) on the ports of nix/ports.nix.
+  --work-dir DIR  keep configs, data and logs in DIR (default: a temporary directory,
+                  removed at exit)
+  --no-traffic    do not start the traffic generator
   --no-grafana    do not start Grafana even if it is installed";
 
 fn main() -> ExitCode {
@@ -54,7 +55,7 @@ async fn run(args: Vec<String>) -> Result<()> {
                 println!("{USAGE}");
                 return Ok(());
             }
-            other => bail!("unknown argument {other:?}\n{USAGE}"),
+            other => bail!("unknown argument {other:?} (see --help)"),
         }
     }
     // Signal handlers first, so a Ctrl-C during start-up also stops what started.
