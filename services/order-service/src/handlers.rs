@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -44,9 +45,14 @@ pub(crate) async fn list_orders(State(state): State<Arc<AppState>>) -> Response 
 /// `GET /orders/{id}`: the order; 404 for unknown, non-numeric and 999; 500 for 500.
 pub(crate) async fn get_order(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    // Any id that is not a number, including one that is not even valid UTF-8
+    // once percent-decoded, is an unknown id: 404, as for any other.
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let order = match id.parse::<u64>() {
+    let order = match id
+        .map_err(drop)
+        .and_then(|Path(id)| id.parse::<u64>().map_err(drop))
+    {
         Ok(FAILING_ID) => {
             tracing::warn!(id = FAILING_ID, "simulated database failure");
             state.events.operation(OP_GET_ORDER, catalog::STATUS_ERROR);

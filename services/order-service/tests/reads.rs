@@ -107,7 +107,13 @@ fn an_existing_order_is_returned() {
 fn order_999_unknown_and_non_numeric_ids_are_404_json() {
     let service = start();
     let api = service.addr("api");
-    for path in ["/orders/999", "/orders/77", "/orders/abc", "/orders/0"] {
+    for path in [
+        "/orders/999",
+        "/orders/77",
+        "/orders/abc",
+        "/orders/0",
+        "/orders/%FF",
+    ] {
         let before = Scrape::fetch(api);
         let response = request(api, "GET", path, None);
         assert_eq!(response.status, 404, "{path}");

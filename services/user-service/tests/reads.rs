@@ -110,6 +110,7 @@ fn user_999_unknown_and_non_numeric_ids_are_404_json() {
         "/users/abc",
         "/users/-1",
         "/users/1.5",
+        "/users/%FF",
     ] {
         let before = Scrape::fetch(api);
         let response = request(api, "GET", path, None);
