@@ -1,5 +1,5 @@
 //! The HTTP layer every lookout service shares: `/health`, `/metrics`, the HTTP
-//! metrics middleware ([`crate::http_metrics`]), JSON errors for unknown routes,
+//! metrics middleware (`http_metrics`), JSON errors for unknown routes,
 //! wrong methods and oversized bodies, and the 64 KiB body limit. Services build
 //! their business `Router` and hand it to [`instrument`].
 

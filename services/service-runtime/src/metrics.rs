@@ -1,6 +1,6 @@
 //! The Prometheus recorder: installed once per process, it gives every metric of
 //! [`crate::catalog`] its HELP text, the histogram its buckets, and renders the
-//! `/metrics` payload (recorder output plus [`crate::process`] metrics).
+//! `/metrics` payload (recorder output plus the process metrics of `process.rs`).
 
 use std::time::Duration;
 
