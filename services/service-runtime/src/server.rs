@@ -2,6 +2,7 @@
 //! stops accepting and lets in-flight requests finish.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
@@ -22,11 +23,26 @@ pub async fn bind(address: SocketAddr, role: &str) -> anyhow::Result<TcpListener
     Ok(listener)
 }
 
+/// How long in-flight requests may run after the shutdown starts: longer than the
+/// largest injected latency, shorter than systemd's default stop timeout (90 s), so
+/// a stalled client cannot turn a clean stop into a SIGKILL.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(65);
+
 /// Serves `app` on `listener` until `shutdown` triggers, then waits for the
-/// requests in flight to finish.
+/// requests in flight to finish (at most [`SHUTDOWN_GRACE`]).
 pub async fn serve(listener: TcpListener, app: Router, shutdown: Shutdown) -> anyhow::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move { shutdown.wait().await })
-        .await
-        .context("HTTP server failed")
+    let signal = shutdown.clone();
+    let server =
+        axum::serve(listener, app).with_graceful_shutdown(async move { signal.wait().await });
+    let deadline = async {
+        shutdown.wait().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = server => served.context("HTTP server failed"),
+        () = deadline => {
+            tracing::warn!(grace = ?SHUTDOWN_GRACE, "requests still in flight after the shutdown grace period; stopping anyway");
+            Ok(())
+        }
+    }
 }
