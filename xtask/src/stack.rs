@@ -2,7 +2,8 @@
 //! (`lookout-stack` from the e2e crate) on the well-known ports of
 //! `nix/ports.nix` until Ctrl-C.
 
-use anyhow::{Context, ensure};
+use anyhow::{Context, bail, ensure};
+use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
