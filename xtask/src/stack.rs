@@ -14,12 +14,8 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     ensure!(status.success(), "cargo build failed");
     let stack = std::path::Path::new("target/debug/lookout-stack");
     ensure!(stack.is_file(), "{} was not built", stack.display());
-    // The stack runner handles Ctrl-C itself and stops everything it started;
-    // its exit status is ours.
-    let status = Command::new(stack)
-        .args(args)
-        .status()
-        .context("starting lookout-stack")?;
-    ensure!(status.success(), "lookout-stack exited with {status}");
-    Ok(())
+    // Replace this process with the stack runner: Ctrl-C then reaches only the
+    // runner, which stops everything it started before the shell prompt returns.
+    let err = Command::new(stack).args(args).exec();
+    bail!("starting {}: {err}", stack.display())
 }
