@@ -70,7 +70,7 @@ pub fn app(state: AppState, metrics: MetricsHandle) -> Router {
         )
         .route("/orders/{id}", get(handlers::get_order))
         .with_state(Arc::new(state));
-    http::instrument(faults.apply_to(business), SERVICE, metrics)
+    http::instrument_with_faults(business, SERVICE, metrics, faults)
 }
 
 /// Binds the public and admin listeners and serves until `shutdown`.

@@ -3,7 +3,7 @@
 //! times each request, makes error bodies JSON and records `http_requests_total`
 //! and `http_request_duration_seconds`.
 //!
-//! It is mounted twice by [`crate::http::instrument`]: as a route layer, where the
+//! It is mounted twice by [`crate::http::instrument_with_faults`]: as a route layer, where the
 //! matched route template is known (this also covers 405 answers, which come from
 //! the matched route), and on the fallback, where there is no template and the
 //! route is `unmatched`. The label set therefore stays bounded whatever paths
@@ -25,16 +25,24 @@ use tower::{Layer, Service};
 
 use crate::catalog;
 use crate::errors::ensure_json;
+use crate::faults::{FaultSettings, Faults};
 
-/// Layer producing [`HttpMetrics`].
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct HttpMetricsLayer;
+/// Layer producing [`HttpMetrics`]; with `faults`, it also injects them into every
+/// route but the runtime's own (`/health`, `/metrics`), which saves business routes
+/// a second layer.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HttpMetricsLayer {
+    pub(crate) faults: Option<Faults>,
+}
 
 impl<S> Layer<S> for HttpMetricsLayer {
     type Service = HttpMetrics<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        HttpMetrics { inner }
+        HttpMetrics {
+            inner,
+            faults: self.faults.clone(),
+        }
     }
 }
 
@@ -42,11 +50,15 @@ impl<S> Layer<S> for HttpMetricsLayer {
 #[derive(Debug, Clone)]
 pub(crate) struct HttpMetrics<S> {
     inner: S,
+    faults: Option<Faults>,
 }
+
+/// Routes of the runtime itself, never affected by faults.
+const RUNTIME_ROUTES: [&str; 2] = ["/health", "/metrics"];
 
 impl<S> Service<Request> for HttpMetrics<S>
 where
-    S: Service<Request, Response = Response, Error = Infallible>,
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
     type Response = Response;
@@ -64,9 +76,28 @@ where
             .extensions()
             .get::<MatchedPath>()
             .map_or(catalog::ROUTE_UNMATCHED, |matched| intern(matched.as_str()));
-        let answer = self.inner.call(request);
+        let faults = self
+            .faults
+            .as_ref()
+            .filter(|_| !RUNTIME_ROUTES.contains(&route))
+            .map(Faults::settings)
+            .filter(FaultSettings::active);
+        let Some(faults) = faults else {
+            let answer = self.inner.call(request);
+            return Box::pin(async move {
+                let response = ensure_json(answer.await?);
+                record(method, route, response.status(), started);
+                Ok(response)
+            });
+        };
+        // The service polled ready goes into the future; a clone stays behind.
+        let clone = self.inner.clone();
+        let mut ready = std::mem::replace(&mut self.inner, clone);
         Box::pin(async move {
-            let response = ensure_json(answer.await?);
+            let response = match faults.inject().await {
+                Some(injected) => injected,
+                None => ensure_json(ready.call(request).await?),
+            };
             record(method, route, response.status(), started);
             Ok(response)
         })

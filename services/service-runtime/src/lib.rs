@@ -27,8 +27,8 @@
 //! let shutdown = service_runtime::shutdown::Shutdown::on_signals();
 //!
 //! let faults = Faults::default();
-//! let business = faults.apply_to(Router::new().route("/things", get(|| async { "[]" })));
-//! let app = service_runtime::http::instrument(business, SERVICE, metrics);
+//! let business = Router::new().route("/things", get(|| async { "[]" }));
+//! let app = service_runtime::http::instrument_with_faults(business, SERVICE, metrics, faults.clone());
 //!
 //! let api = service_runtime::server::bind(config.common.socket_addr(8000), "api").await?;
 //! let admin_addr = config.admin.socket_addr(8010)?;
@@ -49,8 +49,9 @@
 //! - [`metrics`]: `install(ServiceInfo) -> MetricsHandle` (global recorder, HELP for
 //!   every catalog metric, buckets, `lookout_build_info`), `MetricsHandle::render()`.
 //! - [`http`]: `instrument(router, service, metrics)` adds `/health`, `/metrics`, the
-//!   HTTP metrics, JSON 404/405/413 and the 64 KiB body limit; `json_errors(router)`
-//!   does the JSON part alone.
+//!   HTTP metrics, JSON 404/405/413 and the 64 KiB body limit;
+//!   `instrument_with_faults(router, service, metrics, faults)` also injects faults
+//!   into the router's own routes; `json_errors(router)` does the JSON part alone.
 //! - [`errors`]: [`errors::ApiError`], answered as `{"error": "..."}`.
 //! - [`faults`]: [`faults::Faults`] (latency and error injection for business routes),
 //!   its loopback-only admin router and [`faults::AdminArgs`].

@@ -4,14 +4,12 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tower::{Layer, Service};
 
 use super::Faults;
-use crate::errors::ApiError;
 
 /// Layer injecting the current faults in front of the business routes. Hand-written
 /// so the common case (no fault) costs two atomic loads and no allocation beyond the
@@ -53,20 +51,17 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let settings = self.faults.settings();
-        if settings.latency_ms == 0 && settings.error_ratio <= 0.0 {
+        if !settings.active() {
             return Box::pin(self.inner.call(request));
         }
         // The service polled ready goes into the future; a clone stays behind.
         let clone = self.inner.clone();
         let mut ready = std::mem::replace(&mut self.inner, clone);
         Box::pin(async move {
-            if settings.latency_ms > 0 {
-                tokio::time::sleep(Duration::from_millis(settings.latency_ms)).await;
+            match settings.inject().await {
+                Some(injected) => Ok(injected),
+                None => ready.call(request).await,
             }
-            if settings.error_ratio > 0.0 && rand::random::<f64>() < settings.error_ratio {
-                return Ok(ApiError::internal().into_response());
-            }
-            ready.call(request).await
         })
     }
 }

@@ -7,7 +7,10 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::time::Duration;
+
 use axum::Router;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 pub use admin::parse_settings;
@@ -16,6 +19,8 @@ use layer::FaultLayer;
 
 mod admin;
 mod layer;
+
+use crate::errors::ApiError;
 
 /// Largest accepted injected latency, in milliseconds.
 pub const MAX_LATENCY_MS: u64 = 60_000;
@@ -60,24 +65,49 @@ pub struct FaultSettings {
 /// Shared, lock-free fault state; clones see the same settings.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
-    latency_ms: Arc<AtomicU64>,
-    error_ratio_bits: Arc<AtomicU64>,
+    state: Arc<FaultState>,
+}
+
+#[derive(Debug, Default)]
+struct FaultState {
+    latency_ms: AtomicU64,
+    error_ratio_bits: AtomicU64,
+}
+
+impl FaultSettings {
+    /// Whether any fault is switched on.
+    pub fn active(&self) -> bool {
+        self.latency_ms > 0 || self.error_ratio > 0.0
+    }
+
+    /// Applies these settings to one request: sleeps for the extra latency, then
+    /// returns the injected 500 for the drawn share of requests, or `None` to let
+    /// the request through.
+    pub async fn inject(self) -> Option<Response> {
+        if self.latency_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(self.latency_ms)).await;
+        }
+        (self.error_ratio > 0.0 && rand::random::<f64>() < self.error_ratio)
+            .then(|| ApiError::internal().into_response())
+    }
 }
 
 impl Faults {
     /// The current settings.
     pub fn settings(&self) -> FaultSettings {
         FaultSettings {
-            latency_ms: self.latency_ms.load(Ordering::Relaxed),
-            error_ratio: f64::from_bits(self.error_ratio_bits.load(Ordering::Relaxed)),
+            latency_ms: self.state.latency_ms.load(Ordering::Relaxed),
+            error_ratio: f64::from_bits(self.state.error_ratio_bits.load(Ordering::Relaxed)),
         }
     }
 
     /// Replaces the settings; callers validate them first ([`parse_settings`]).
     pub fn set(&self, settings: FaultSettings) {
-        self.latency_ms
+        self.state
+            .latency_ms
             .store(settings.latency_ms, Ordering::Relaxed);
-        self.error_ratio_bits
+        self.state
+            .error_ratio_bits
             .store(settings.error_ratio.to_bits(), Ordering::Relaxed);
         tracing::info!(
             latency_ms = settings.latency_ms,
@@ -87,7 +117,9 @@ impl Faults {
     }
 
     /// Applies the faults to every route of `business` (call it before adding
-    /// `/health` and `/metrics`, which must never be affected).
+    /// `/health` and `/metrics`, which must never be affected). Services prefer
+    /// [`crate::http::instrument_with_faults`], which does the same inside the HTTP
+    /// metrics layer and so saves a layer per request.
     pub fn apply_to(&self, business: Router) -> Router {
         business.route_layer(FaultLayer {
             faults: self.clone(),
@@ -128,5 +160,28 @@ mod tests {
             .expect_err("0.0.0.0 refused")
             .to_string();
         assert!(error.contains("loopback"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn apply_to_fails_every_request_at_ratio_one_and_none_when_off() {
+        use tower::ServiceExt;
+
+        let faults = Faults::default();
+        let app = faults.apply_to(Router::new().route("/x", get(|| async { "ok" })));
+        let call = |app: Router| async move {
+            let request = axum::http::Request::get("/x")
+                .body(axum::body::Body::empty())
+                .expect("valid request");
+            app.oneshot(request).await.map(|response| response.status())
+        };
+        assert_eq!(call(app.clone()).await, Ok(axum::http::StatusCode::OK));
+        faults.set(FaultSettings {
+            latency_ms: 0,
+            error_ratio: 1.0,
+        });
+        assert_eq!(
+            call(app).await,
+            Ok(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+        );
     }
 }
