@@ -58,8 +58,10 @@
 //! - [`server`]: `bind(addr, role)` (logs `listening` with the address), `serve(listener,
 //!   app, shutdown)` (graceful).
 //! - [`shutdown`]: [`shutdown::Shutdown`], triggered by SIGTERM/ctrl-c or by hand.
-//! - `testing` (feature `testing`, for integration tests): spawn a binary on free ports,
-//!   plain HTTP requests, `/metrics` parsing.
+//! - `testing` (feature `testing`, for integration tests): `Spawned` (the real binary
+//!   on free ports, listeners read from its JSON `listening` lines), `request` (plain
+//!   HTTP/1.1), `Scrape` (`/metrics` parsing) and `testing::checks`, the contract
+//!   checks every service passes (promtool, cardinality, JSON errors, faults, SIGTERM).
 
 pub mod catalog;
 pub mod config;
