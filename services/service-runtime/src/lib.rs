@@ -8,8 +8,10 @@
 //! use axum::{Router, routing::get};
 //! use clap::Parser;
 //! use service_runtime::{ServiceInfo, config::CommonArgs, faults::{AdminArgs, Faults}};
+//! use service_runtime::server::{ServiceRouters, run_with_admin};
 //!
-//! const SERVICE: ServiceInfo = ServiceInfo { name: "demo-service", version: env!("CARGO_PKG_VERSION") };
+//! // The name needs `user-service` and `user-service-admin` style entries in nix/ports.nix.
+//! const SERVICE: ServiceInfo = ServiceInfo { name: "user-service", version: env!("CARGO_PKG_VERSION") };
 //!
 //! #[derive(Parser)]
 //! struct Config {
@@ -19,25 +21,23 @@
 //!     admin: AdminArgs,
 //! }
 //!
-//! # async fn demo() -> anyhow::Result<()> {
-//! let config = Config::parse();
-//! service_runtime::telemetry::init(&config.common.log_level, config.common.log_format)?;
-//! // Install the recorder BEFORE creating state, so gauges set at start-up are kept.
-//! let metrics = service_runtime::metrics::install(SERVICE)?;
-//! let shutdown = service_runtime::shutdown::Shutdown::on_signals();
-//!
-//! let faults = Faults::default();
-//! let business = Router::new().route("/things", get(|| async { "[]" }));
-//! let app = service_runtime::http::instrument_with_faults(business, SERVICE, metrics, faults.clone());
-//!
-//! let api = service_runtime::server::bind(config.common.socket_addr(8000), "api").await?;
-//! let admin_addr = config.admin.socket_addr(8010)?;
-//! let admin = service_runtime::server::bind(admin_addr, "admin").await?;
-//! tokio::try_join!(
-//!     service_runtime::server::serve(api, app, shutdown.clone()),
-//!     service_runtime::server::serve(admin, faults.admin_router(), shutdown.clone()),
-//! )?;
-//! # Ok(()) }
+//! fn main() -> std::process::ExitCode {
+//!     let config = Config::parse();
+//!     let common = config.common.clone();
+//!     // Logging, the recorder (installed BEFORE any state, so gauges set at start-up
+//!     // are kept), the runtime, SIGTERM/ctrl-c, and a one-line error on failure.
+//!     service_runtime::main(SERVICE, &common, |metrics, shutdown| async move {
+//!         run_with_admin(SERVICE, &config.common, &config.admin, shutdown, || {
+//!             let faults = Faults::default();
+//!             let business = Router::new().route("/things", get(|| async { "[]" }));
+//!             ServiceRouters {
+//!                 admin: faults.admin_router(),
+//!                 api: service_runtime::http::instrument_with_faults(business, SERVICE, metrics, faults),
+//!             }
+//!         })
+//!         .await
+//!     })
+//! }
 //! ```
 //!
 //! # Modules
@@ -56,7 +56,11 @@
 //! - [`faults`]: [`faults::Faults`] (latency and error injection for business routes),
 //!   its loopback-only admin router and [`faults::AdminArgs`].
 //! - [`server`]: `bind(addr, role)` (logs `listening` with the address), `serve(listener,
-//!   app, shutdown)` (graceful).
+//!   app, shutdown)` (graceful), and `run_with_admin(service, common, admin, shutdown,
+//!   routers)`: both listeners of a service with fault control, admin loopback-checked
+//!   before anything is bound.
+//! - [`launch`]: [`main`]`(service, common, serve)`, the start-up sequence of a service
+//!   binary (logging, recorder, runtime, signals, one-line error and exit code).
 //! - [`shutdown`]: [`shutdown::Shutdown`], triggered by SIGTERM/ctrl-c or by hand.
 //! - `testing` (feature `testing`, for integration tests): `Spawned` (the real binary
 //!   on free ports, listeners read from its JSON `listening` lines), `request` (plain
@@ -69,6 +73,7 @@ pub mod errors;
 pub mod faults;
 pub mod http;
 mod http_metrics;
+pub mod launch;
 pub mod metrics;
 pub mod ports;
 mod process;
@@ -77,6 +82,8 @@ pub mod shutdown;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+
+pub use launch::main;
 
 /// Identity of a service: its name (also the Prometheus `job`, the binary, the
 /// systemd unit) and its version, exported in `lookout_build_info`.

@@ -1,5 +1,6 @@
 //! Binding and serving: one log line per bound listener, graceful shutdown that
-//! stops accepting and lets in-flight requests finish.
+//! stops accepting and lets in-flight requests finish, and [`run_with_admin`], the
+//! listener set-up of every service with a fault-control port.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -8,6 +9,10 @@ use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use crate::ServiceInfo;
+use crate::config::CommonArgs;
+use crate::faults::AdminArgs;
+use crate::ports;
 use crate::shutdown::Shutdown;
 
 /// Binds `address` and logs `listening` with the listener's role (`api`, `admin`)
@@ -45,4 +50,42 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: Shutdown) -> an
             Ok(())
         }
     }
+}
+
+/// The two routers of a service with fault control.
+#[derive(Debug)]
+pub struct ServiceRouters {
+    /// Public API, `/health` and `/metrics`, served on `--listen-address`/`--port`.
+    pub api: Router,
+    /// Fault control, served on the loopback-only `--admin-listen-address`/`--admin-port`.
+    pub admin: Router,
+}
+
+/// Runs `service` on its public and admin listeners until `shutdown`, then logs
+/// `stopped`.
+///
+/// The addresses default to the `<service>` and `<service>-admin` entries of
+/// `nix/ports.nix`. The admin address is checked before anything else, so a
+/// non-loopback one fails before any state is built or port bound; `routers` is
+/// called once after that check, before binding.
+pub async fn run_with_admin(
+    service: ServiceInfo,
+    common: &CommonArgs,
+    admin: &AdminArgs,
+    shutdown: Shutdown,
+    routers: impl FnOnce() -> ServiceRouters,
+) -> anyhow::Result<()> {
+    let api_addr = common.socket_addr(ports::default_port(service.name));
+    let admin_port_name = format!("{}-admin", service.name);
+    let admin_addr = admin.socket_addr(ports::default_port(&admin_port_name))?;
+    let routers = routers();
+    let api_listener = bind(api_addr, "api").await?;
+    let admin_listener = bind(admin_addr, "admin").await?;
+    tokio::try_join!(
+        serve(api_listener, routers.api, shutdown.clone()),
+        serve(admin_listener, routers.admin, shutdown),
+    )
+    .with_context(|| format!("{} stopped with an error", service.name))?;
+    tracing::info!("stopped");
+    Ok(())
 }

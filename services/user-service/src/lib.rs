@@ -12,14 +12,14 @@ mod store;
 
 use std::sync::Arc;
 
-use anyhow::Context;
 use axum::Router;
 use axum::routing::get;
 use service_runtime::ServiceInfo;
 use service_runtime::faults::Faults;
+use service_runtime::http;
 use service_runtime::metrics::MetricsHandle;
+use service_runtime::server::{self, ServiceRouters};
 use service_runtime::shutdown::Shutdown;
-use service_runtime::{http, ports, server};
 
 pub use config::Config;
 pub use store::{NewUser, User, UserStore};
@@ -29,9 +29,6 @@ pub const SERVICE: ServiceInfo = ServiceInfo {
     name: "user-service",
     version: env!("CARGO_PKG_VERSION"),
 };
-
-/// `nix/ports.nix` entry of the fault-control listener.
-const ADMIN_PORT_NAME: &str = "user-service-admin";
 
 /// State shared by the handlers.
 #[derive(Debug, Clone)]
@@ -73,23 +70,16 @@ pub fn app(state: AppState, metrics: MetricsHandle) -> Router {
     http::instrument_with_faults(business, SERVICE, metrics, faults)
 }
 
-/// Binds the public and admin listeners and serves until `shutdown`.
+/// Serves the public and admin listeners until `shutdown`.
 ///
 /// Fails before binding anything if the admin address is not loopback.
 pub async fn run(config: Config, metrics: MetricsHandle, shutdown: Shutdown) -> anyhow::Result<()> {
-    let api_addr = config.common.socket_addr(ports::default_port(SERVICE.name));
-    let admin_addr = config
-        .admin
-        .socket_addr(ports::default_port(ADMIN_PORT_NAME))?;
-    let state = AppState::new(&config);
-    let admin_router = state.faults.admin_router();
-    let api = server::bind(api_addr, "api").await?;
-    let admin = server::bind(admin_addr, "admin").await?;
-    tokio::try_join!(
-        server::serve(api, app(state, metrics), shutdown.clone()),
-        server::serve(admin, admin_router, shutdown),
-    )
-    .context("user-service stopped with an error")?;
-    tracing::info!("stopped");
-    Ok(())
+    server::run_with_admin(SERVICE, &config.common, &config.admin, shutdown, || {
+        let state = AppState::new(&config);
+        ServiceRouters {
+            admin: state.faults.admin_router(),
+            api: app(state, metrics),
+        }
+    })
+    .await
 }
