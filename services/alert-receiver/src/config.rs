@@ -6,9 +6,17 @@ use std::path::PathBuf;
 
 use service_runtime::config::CommonArgs;
 
-/// Largest `--capacity`: with the 1 MiB body limit this bounds the memory the
-/// history can take even if every notification is as large as allowed.
+/// Largest `--capacity`. Memory is bounded by `--max-memory-bytes`; this only keeps
+/// the per-notification bookkeeping of many tiny notifications reasonable.
 pub const MAX_CAPACITY: usize = 100_000;
+
+/// Smallest `--max-memory-bytes`: every notification the webhook accepts fits. A body
+/// is at most 1 MiB, and its stored form can be up to about 1.8 times larger, since
+/// optional fields a sender left out are written out (`"annotations":{}` and so on).
+pub const MIN_MEMORY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Default `--max-memory-bytes`: 32 MiB, thousands of real notifications.
+pub const DEFAULT_MEMORY_BYTES: &str = "32MiB";
 
 /// Largest `--max-label-values`.
 pub const MAX_LABEL_VALUES: usize = 10_000;
@@ -22,12 +30,20 @@ pub struct Config {
     pub common: CommonArgs,
 
     /// How many notifications to keep in memory (and reload from --store-file); the
-    /// oldest is dropped when a new one arrives.
+    /// oldest are dropped to make room for a new one.
     #[arg(long, env = "LOOKOUT_CAPACITY", default_value = "1000", value_parser = parse_capacity)]
     pub capacity: NonZeroUsize,
 
+    /// Total size of the notifications kept in memory, measured as their JSON (store
+    /// file line) length; the oldest are dropped to make room. Bytes, or with a KiB,
+    /// MiB or GiB suffix; at least 4MiB.
+    #[arg(long, env = "LOOKOUT_MAX_MEMORY_BYTES", default_value = DEFAULT_MEMORY_BYTES,
+          value_parser = parse_memory_bytes)]
+    pub max_memory_bytes: NonZeroUsize,
+
     /// Append every accepted notification to this JSON-lines file (synced before
-    /// answering) and reload the last --capacity of them at start-up.
+    /// answering) and reload the newest ones within both bounds at start-up. The file
+    /// keeps everything; only memory is bounded.
     #[arg(long, env = "LOOKOUT_STORE_FILE")]
     pub store_file: Option<PathBuf>,
 
@@ -40,6 +56,24 @@ pub struct Config {
 
 fn parse_capacity(value: &str) -> Result<NonZeroUsize, String> {
     parse_between_one_and(value, MAX_CAPACITY)
+}
+
+fn parse_memory_bytes(value: &str) -> Result<NonZeroUsize, String> {
+    let (digits, unit) = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30)]
+        .into_iter()
+        .find_map(|(suffix, unit)| value.strip_suffix(suffix).map(|digits| (digits, unit)))
+        .unwrap_or((value, 1));
+    let bytes = digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|number| number.checked_mul(unit))
+        .ok_or_else(|| {
+            format!("{value:?} is not a size (bytes, or a number with KiB, MiB or GiB)")
+        })?;
+    match NonZeroUsize::new(bytes) {
+        Some(bytes) if bytes.get() >= MIN_MEMORY_BYTES => Ok(bytes),
+        _ => Err(format!("must be at least 4MiB ({MIN_MEMORY_BYTES} bytes)")),
+    }
 }
 
 fn parse_max_label_values(value: &str) -> Result<NonZeroUsize, String> {
@@ -65,6 +99,7 @@ mod tests {
     fn defaults_keep_a_thousand_notifications_in_memory_only() {
         let config = Config::try_parse_from(["alert-receiver"]).expect("parses");
         assert_eq!(config.capacity.get(), 1000);
+        assert_eq!(config.max_memory_bytes.get(), 32 * 1024 * 1024);
         assert_eq!(config.store_file, None);
         assert_eq!(config.max_label_values.get(), 100);
     }
@@ -77,10 +112,29 @@ mod tests {
             ["--capacity", "many"],
             ["--max-label-values", "0"],
             ["--max-label-values", "10001"],
+            ["--max-memory-bytes", "4194303"],
+            ["--max-memory-bytes", "3MiB"],
+            ["--max-memory-bytes", "32MB"],
+            ["--max-memory-bytes", "0"],
+            ["--max-memory-bytes", "99999999999GiB"],
         ] {
             let error = Config::try_parse_from(["alert-receiver", args[0], args[1]])
                 .expect_err("out of range");
             assert!(error.to_string().contains(args[0]), "{error}");
+        }
+    }
+
+    #[test]
+    fn memory_bytes_take_plain_numbers_and_binary_suffixes() {
+        for (value, bytes) in [
+            ("4194304", 4 << 20),
+            ("4096KiB", 4 << 20),
+            ("64MiB", 64 << 20),
+            ("2GiB", 2 << 30),
+        ] {
+            let config = Config::try_parse_from(["alert-receiver", "--max-memory-bytes", value])
+                .expect("parses");
+            assert_eq!(config.max_memory_bytes.get(), bytes, "{value}");
         }
     }
 }

@@ -12,6 +12,7 @@ use clap::Parser;
 use service_runtime::{ServiceInfo, ports, server, shutdown::Shutdown, telemetry};
 
 use alert_receiver::config::Config;
+use alert_receiver::ring::HistoryBounds;
 use alert_receiver::state::AppState;
 
 const SERVICE: ServiceInfo = ServiceInfo {
@@ -34,8 +35,12 @@ fn main() -> ExitCode {
 async fn run(config: Config) -> anyhow::Result<()> {
     telemetry::init(&config.common.log_level, config.common.log_format)?;
     let metrics = service_runtime::metrics::install(SERVICE)?;
+    let bounds = HistoryBounds {
+        max_notifications: config.capacity,
+        max_bytes: config.max_memory_bytes,
+    };
     let state = AppState::open(
-        config.capacity,
+        bounds,
         config.store_file.as_deref(),
         config.max_label_values,
     )

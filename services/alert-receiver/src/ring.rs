@@ -1,7 +1,11 @@
-//! The in-memory history: the last N notifications, oldest first. A bounded ring so a
-//! chatty Alertmanager (or a spammer) can never grow the receiver's memory.
+//! The in-memory history: the newest notifications, oldest first, bounded twice: by
+//! count and by total size, so neither a chatty Alertmanager nor a spammer posting
+//! 1 MiB bodies can grow the receiver's memory past what the operator allowed. The
+//! size of a notification is the length of its JSON form (exactly its line in the
+//! store file, without the newline), which is cheap to compute and easy to check.
 
 use std::collections::VecDeque;
+use std::io;
 use std::num::NonZeroUsize;
 
 use serde::{Deserialize, Serialize};
@@ -19,33 +23,73 @@ pub struct StoredNotification {
     pub notification: Notification,
 }
 
-/// The last `capacity` notifications, oldest first.
+/// How much history to keep in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryBounds {
+    /// The most notifications kept.
+    pub max_notifications: NonZeroUsize,
+    /// The most bytes (summed [`serialized_size`]s) kept.
+    pub max_bytes: NonZeroUsize,
+}
+
+/// What [`NotificationRing::push`] did with a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pushed {
+    /// Kept, after dropping this many older notifications to make room.
+    Kept {
+        /// Notifications evicted, oldest first.
+        evicted: usize,
+    },
+    /// Not kept: on its own it is larger than the byte bound (it is still in the
+    /// store file, if there is one). The older notifications stay.
+    TooLarge {
+        /// Its serialized size.
+        size: usize,
+    },
+}
+
+/// The newest notifications within [`HistoryBounds`], oldest first.
 #[derive(Debug)]
 pub struct NotificationRing {
-    capacity: NonZeroUsize,
-    items: VecDeque<StoredNotification>,
+    bounds: HistoryBounds,
+    items: VecDeque<(StoredNotification, usize)>,
+    bytes: usize,
 }
 
 impl NotificationRing {
-    /// An empty ring that keeps at most `capacity` notifications.
-    pub fn new(capacity: NonZeroUsize) -> Self {
+    /// An empty ring keeping at most what `bounds` allow.
+    pub fn new(bounds: HistoryBounds) -> Self {
         Self {
-            capacity,
-            items: VecDeque::with_capacity(capacity.get().min(1024)),
+            bounds,
+            items: VecDeque::with_capacity(bounds.max_notifications.get().min(1024)),
+            bytes: 0,
         }
     }
 
-    /// Appends a notification, dropping the oldest one when the ring is full.
-    pub fn push(&mut self, item: StoredNotification) {
-        if self.items.len() == self.capacity.get() {
-            self.items.pop_front();
+    /// Appends a notification, dropping the oldest ones until both bounds hold.
+    pub fn push(&mut self, item: StoredNotification) -> Pushed {
+        let size = serialized_size(&item);
+        if size > self.bounds.max_bytes.get() {
+            return Pushed::TooLarge { size };
         }
-        self.items.push_back(item);
+        let mut evicted = 0;
+        while self.items.len() >= self.bounds.max_notifications.get()
+            || self.bytes + size > self.bounds.max_bytes.get()
+        {
+            let Some((_, oldest)) = self.items.pop_front() else {
+                break;
+            };
+            self.bytes -= oldest;
+            evicted += 1;
+        }
+        self.items.push_back((item, size));
+        self.bytes += size;
+        Pushed::Kept { evicted }
     }
 
     /// The kept notifications, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = &StoredNotification> {
-        self.items.iter()
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &StoredNotification> {
+        self.items.iter().map(|(item, _)| item)
     }
 
     /// How many notifications are kept.
@@ -58,9 +102,40 @@ impl NotificationRing {
         self.items.is_empty()
     }
 
-    /// The most notifications this ring keeps.
-    pub fn capacity(&self) -> NonZeroUsize {
-        self.capacity
+    /// The summed serialized size of the kept notifications; never above the bound.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// The bounds this ring keeps to.
+    pub fn bounds(&self) -> HistoryBounds {
+        self.bounds
+    }
+}
+
+/// The length of `item`'s JSON form, as the store file writes it (without the
+/// newline). Counted without building the string.
+pub fn serialized_size(item: &StoredNotification) -> usize {
+    let mut counter = ByteCounter(0);
+    match serde_json::to_writer(&mut counter, item) {
+        Ok(()) => counter.0,
+        // Only string-keyed maps and plain values here, so this cannot fail; if it
+        // ever did, "too large to keep" is the safe answer.
+        Err(_) => usize::MAX,
+    }
+}
+
+/// An `io::Write` that only counts.
+struct ByteCounter(usize);
+
+impl io::Write for ByteCounter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 = self.0.saturating_add(buf.len());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -80,6 +155,14 @@ pub(crate) mod tests {
         }
     }
 
+    /// Bounds of `notifications` and `bytes`.
+    pub(crate) fn bounds(notifications: usize, bytes: usize) -> HistoryBounds {
+        HistoryBounds {
+            max_notifications: NonZeroUsize::new(notifications).expect("non-zero"),
+            max_bytes: NonZeroUsize::new(bytes).expect("non-zero"),
+        }
+    }
+
     fn keys(ring: &NotificationRing) -> Vec<&str> {
         ring.iter()
             .map(|s| s.notification.group_key.as_str())
@@ -88,7 +171,7 @@ pub(crate) mod tests {
 
     #[test]
     fn keeps_everything_below_capacity_in_arrival_order() {
-        let mut ring = NotificationRing::new(NonZeroUsize::new(3).expect("non-zero"));
+        let mut ring = NotificationRing::new(bounds(3, usize::MAX));
         assert!(ring.is_empty());
         ring.push(stored("a"));
         ring.push(stored("b"));
@@ -97,11 +180,66 @@ pub(crate) mod tests {
 
     #[test]
     fn drops_the_oldest_when_full() {
-        let mut ring = NotificationRing::new(NonZeroUsize::new(3).expect("non-zero"));
+        let mut ring = NotificationRing::new(bounds(3, usize::MAX));
         for key in ["a", "b", "c", "d", "e"] {
             ring.push(stored(key));
         }
         assert_eq!(ring.len(), 3);
         assert_eq!(keys(&ring), ["c", "d", "e"]);
+    }
+
+    #[test]
+    fn the_size_is_the_length_of_the_store_file_line() {
+        let item = stored("a");
+        let line = serde_json::to_vec(&item).expect("serializes");
+        assert_eq!(serialized_size(&item), line.len());
+    }
+
+    #[test]
+    fn drops_the_oldest_until_the_bytes_fit() {
+        let size = serialized_size(&stored("a"));
+        // Room for two and a half notifications of this size.
+        let mut ring = NotificationRing::new(bounds(100, size * 5 / 2));
+        assert_eq!(ring.push(stored("a")), Pushed::Kept { evicted: 0 });
+        assert_eq!(ring.push(stored("b")), Pushed::Kept { evicted: 0 });
+        assert_eq!(ring.push(stored("c")), Pushed::Kept { evicted: 1 });
+        assert_eq!(keys(&ring), ["b", "c"]);
+        assert_eq!(ring.bytes(), 2 * size);
+    }
+
+    #[test]
+    fn the_byte_bound_holds_after_every_push() {
+        let base = serialized_size(&stored(""));
+        let max = base * 4;
+        let mut ring = NotificationRing::new(bounds(1000, max));
+        for i in 0..200 {
+            // Group keys of varied length give notifications of varied size.
+            let key = "k".repeat(i * 37 % (base * 2));
+            let pushed = ring.push(stored(&key));
+            assert!(matches!(pushed, Pushed::Kept { .. }), "{pushed:?}");
+            let summed: usize = ring.iter().map(serialized_size).sum();
+            assert_eq!(ring.bytes(), summed);
+            assert!(summed <= max, "{summed} > {max}");
+            assert_eq!(
+                ring.iter().last(),
+                Some(&stored(&key)),
+                "the newest is kept"
+            );
+        }
+    }
+
+    #[test]
+    fn a_notification_larger_than_the_bound_is_not_kept_and_evicts_nothing() {
+        let size = serialized_size(&stored("a"));
+        let mut ring = NotificationRing::new(bounds(10, size * 2));
+        ring.push(stored("a"));
+        let huge = "h".repeat(size * 2);
+        let pushed = ring.push(stored(&huge));
+        assert!(
+            matches!(pushed, Pushed::TooLarge { size: s } if s > 2 * size),
+            "{pushed:?}"
+        );
+        assert_eq!(keys(&ring), ["a"]);
+        assert_eq!(ring.bytes(), size);
     }
 }

@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 
 use crate::label_cap::LabelCap;
 use crate::payload::Notification;
-use crate::ring::{NotificationRing, StoredNotification};
+use crate::ring::{HistoryBounds, NotificationRing, Pushed, StoredNotification};
 use crate::store_file::{StoreFile, StoreFileError};
 use crate::timestamp::now_rfc3339;
 
@@ -35,23 +35,24 @@ struct History {
 }
 
 impl AppState {
-    /// State keeping the last `capacity` notifications; with `store_file`, the file is
-    /// opened (created if missing) and its last `capacity` notifications reloaded.
+    /// State keeping the newest notifications within `bounds`; with `store_file`, the
+    /// file is opened (created if missing) and its newest notifications within `bounds`
+    /// reloaded.
     pub fn open(
-        capacity: NonZeroUsize,
+        bounds: HistoryBounds,
         store_file: Option<&Path>,
         max_label_values: NonZeroUsize,
     ) -> Result<Self, StoreFileError> {
         let history = match store_file {
             None => History {
-                ring: NotificationRing::new(capacity),
+                ring: NotificationRing::new(bounds),
                 store: None,
             },
             Some(path) => {
-                let loaded = StoreFile::open(path, capacity)?;
+                let loaded = StoreFile::open(path, bounds)?;
                 tracing::info!(path = %path.display(), kept = loaded.ring.len(),
-                    read = loaded.lines_read, skipped = loaded.lines_skipped,
-                    "store file loaded");
+                    kept_bytes = loaded.ring.bytes(), read = loaded.lines_read,
+                    skipped = loaded.lines_skipped, "store file loaded");
                 History {
                     ring: loaded.ring,
                     store: Some(loaded.store),
@@ -80,7 +81,15 @@ impl AppState {
             store.append(&stored).await?;
         }
         self.count(&stored.notification);
-        history.ring.push(stored);
+        if let Pushed::TooLarge { size } = history.ring.push(stored) {
+            // Cannot happen for a body the webhook accepts (the bound is at least
+            // 4 MiB); kept in the store file, if any, but not in memory.
+            tracing::warn!(
+                size,
+                max_bytes = history.ring.bounds().max_bytes.get(),
+                "notification larger than the memory bound; not kept in memory"
+            );
+        }
         Ok(())
     }
 

@@ -6,15 +6,19 @@
 //! A crash can leave the last line torn. Reading skips any line that does not parse
 //! (with a warning) instead of refusing to start, and the next append starts on a fresh
 //! line so a torn tail never corrupts the record written after it.
+//!
+//! The file keeps everything; memory does not. Reading goes through the same bounded
+//! ring as live traffic, and a line longer than the ring's byte bound (which it could
+//! never keep) is stepped over without being buffered, so a huge or newline-free file
+//! cannot blow up the receiver's memory at start-up.
 
 use std::fs::OpenOptions;
-use std::io::{BufRead, BufReader, Write};
-use std::num::NonZeroUsize;
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use tokio::io::AsyncWriteExt;
 
-use crate::ring::{NotificationRing, StoredNotification};
+use crate::ring::{HistoryBounds, NotificationRing, Pushed, StoredNotification};
 
 /// The store file, open for appending.
 #[derive(Debug)]
@@ -30,11 +34,11 @@ pub struct StoreFile {
 pub struct Loaded {
     /// The file, ready for appending.
     pub store: StoreFile,
-    /// The last `capacity` readable notifications, oldest first.
+    /// The newest readable notifications within the bounds, oldest first.
     pub ring: NotificationRing,
     /// Readable lines found (including those older than the ring keeps).
     pub lines_read: usize,
-    /// Lines that did not parse and were skipped.
+    /// Lines that did not parse, or were longer than the byte bound, and were skipped.
     pub lines_skipped: usize,
 }
 
@@ -47,9 +51,9 @@ pub struct StoreFileError {
 }
 
 impl StoreFile {
-    /// Opens `path` (creating it if missing), reads every line, and keeps the last
-    /// `capacity` notifications. Unreadable lines are skipped with a warning.
-    pub fn open(path: &Path, capacity: NonZeroUsize) -> Result<Loaded, StoreFileError> {
+    /// Opens `path` (creating it if missing), reads every line, and keeps the newest
+    /// notifications within `bounds`. Unreadable lines are skipped with a warning.
+    pub fn open(path: &Path, bounds: HistoryBounds) -> Result<Loaded, StoreFileError> {
         let error = |source| StoreFileError {
             path: path.to_owned(),
             source,
@@ -60,23 +64,34 @@ impl StoreFile {
             .create(true)
             .open(path)
             .map_err(error)?;
-        let mut ring = NotificationRing::new(capacity);
+        let mut ring = NotificationRing::new(bounds);
         let (mut lines_read, mut lines_skipped, mut ends_with_newline) = (0, 0, true);
         let mut reader = BufReader::new(&file);
         let mut line = Vec::new();
         for line_number in 1.. {
-            line.clear();
-            if reader.read_until(b'\n', &mut line).map_err(error)? == 0 {
+            let Some(read) =
+                read_line_bounded(&mut reader, &mut line, bounds.max_bytes.get()).map_err(error)?
+            else {
                 break;
+            };
+            ends_with_newline = read.ends_with_newline;
+            if read.too_long {
+                lines_skipped += 1;
+                tracing::warn!(path = %path.display(), line = line_number,
+                    max_bytes = bounds.max_bytes.get(),
+                    "skipping a store file line longer than the memory bound (it stays in the file)");
+                continue;
             }
-            ends_with_newline = line.last() == Some(&b'\n');
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
             match serde_json::from_slice::<StoredNotification>(&line) {
                 Ok(stored) => {
                     lines_read += 1;
-                    ring.push(stored);
+                    if let Pushed::TooLarge { size } = ring.push(stored) {
+                        tracing::warn!(path = %path.display(), line = line_number, size,
+                            "a stored notification is larger than the memory bound; not kept in memory");
+                    }
                 }
                 Err(e) => {
                     lines_skipped += 1;
@@ -136,13 +151,65 @@ impl StoreFile {
     }
 }
 
+/// How [`read_line_bounded`] ended a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ReadLine {
+    /// The line was longer than the limit: `line` is left empty, the rest was skipped.
+    too_long: bool,
+    /// The line ended with `\n` (false only for the file's last line).
+    ends_with_newline: bool,
+}
+
+/// Reads one line (with its `\n`) into `line`, buffering at most `max` bytes plus the
+/// newline; a longer line is consumed without being kept. `None` at end of file.
+fn read_line_bounded(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<Option<ReadLine>> {
+    line.clear();
+    let (mut seen, mut too_long) = (0_usize, false);
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok((seen > 0).then_some(ReadLine {
+                too_long,
+                ends_with_newline: false,
+            }));
+        }
+        let newline = available.iter().position(|&byte| byte == b'\n');
+        let chunk = &available[..newline.map_or(available.len(), |at| at + 1)];
+        seen = seen.saturating_add(chunk.len());
+        if !too_long && line.len() + chunk.len() > max.saturating_add(1) {
+            too_long = true;
+            *line = Vec::new();
+        }
+        if !too_long {
+            line.extend_from_slice(chunk);
+        }
+        let consumed = chunk.len();
+        reader.consume(consumed);
+        if newline.is_some() {
+            return Ok(Some(ReadLine {
+                too_long,
+                ends_with_newline: true,
+            }));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ring::tests::stored;
+    use crate::ring::serialized_size;
+    use crate::ring::tests::{bounds, stored};
 
-    fn capacity(n: usize) -> NonZeroUsize {
-        NonZeroUsize::new(n).expect("non-zero")
+    fn capacity(n: usize) -> HistoryBounds {
+        bounds(n, usize::MAX)
     }
 
     fn line(key: &str) -> String {
@@ -233,5 +300,53 @@ mod tests {
         let path = dir.path().join("missing-dir").join("alerts.jsonl");
         let err = StoreFile::open(&path, capacity(1)).expect_err("parent is missing");
         assert!(err.to_string().contains("missing-dir"), "{err}");
+    }
+
+    #[test]
+    fn keeps_only_the_newest_lines_that_fit_the_byte_bound() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("alerts.jsonl");
+        let content: String = ["a", "b", "c", "d"].into_iter().map(line).collect();
+        std::fs::write(&path, content).expect("writes");
+        let size = serialized_size(&stored("a"));
+        let loaded = StoreFile::open(&path, bounds(100, size * 2)).expect("opens");
+        assert_eq!(keys(&loaded.ring), ["c", "d"]);
+        assert_eq!(loaded.ring.bytes(), size * 2);
+        assert_eq!((loaded.lines_read, loaded.lines_skipped), (4, 0));
+    }
+
+    #[test]
+    fn steps_over_a_line_longer_than_the_byte_bound() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("alerts.jsonl");
+        let size = serialized_size(&stored("a"));
+        // 10 times the bound, spread over many buffer fills, with no newline until the end.
+        let long = "x".repeat(size * 20) + "\n";
+        std::fs::write(&path, line("a") + &long + &line("b")).expect("writes");
+        let loaded = StoreFile::open(&path, bounds(100, size * 2)).expect("opens");
+        assert_eq!(keys(&loaded.ring), ["a", "b"]);
+        assert_eq!((loaded.lines_read, loaded.lines_skipped), (2, 1));
+    }
+
+    #[test]
+    fn bounded_reading_splits_lines_and_flags_long_ones() {
+        let mut reader = io::BufReader::with_capacity(4, &b"abc\nabcdefgh\nab"[..]);
+        let mut line = Vec::new();
+        let mut reads = Vec::new();
+        while let Some(read) = read_line_bounded(&mut reader, &mut line, 5).expect("reads") {
+            reads.push((String::from_utf8(line.clone()).expect("UTF-8"), read));
+        }
+        let read = |too_long, ends_with_newline| ReadLine {
+            too_long,
+            ends_with_newline,
+        };
+        assert_eq!(
+            reads,
+            [
+                ("abc\n".to_owned(), read(false, true)),
+                (String::new(), read(true, true)),
+                ("ab".to_owned(), read(false, false)),
+            ]
+        );
     }
 }
