@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::json;
-use service_runtime::testing::{Scrape, request};
+use service_runtime::testing::{Scrape, operations_moved, request, requests_moved};
 use support::*;
 
 #[test]

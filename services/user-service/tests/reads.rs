@@ -5,47 +5,8 @@
 mod support;
 
 use serde_json::json;
-use service_runtime::testing::{Scrape, request};
+use service_runtime::testing::{Scrape, operations_moved, request, requests_moved};
 use support::*;
-
-#[test]
-fn gauges_and_build_info_are_exported_before_any_request() {
-    let service = start();
-    let first = Scrape::fetch(service.addr("api"));
-    assert_eq!(first.value("active_users", &[]), 2.0);
-    assert!(
-        first.has(
-            "business_operations_total",
-            &[("operation", "create_user"), ("status", "success")]
-        ),
-        "business series are registered at 0 from start-up"
-    );
-    assert!(first.has(
-        "lookout_build_info",
-        &[
-            ("service", "user-service"),
-            ("version", env!("CARGO_PKG_VERSION"))
-        ]
-    ));
-}
-
-#[test]
-fn health_answers_like_the_exercise() {
-    let service = start();
-    let api = service.addr("api");
-    let before = Scrape::fetch(api);
-    let response = request(api, "GET", "/health", None);
-    assert_eq!(response.status, 200);
-    assert_eq!(
-        response.json(),
-        json!({"status": "healthy", "service": "user-service"})
-    );
-    let after = Scrape::fetch(api);
-    assert_eq!(
-        requests_moved(&before, &after, "GET", "/health", "200"),
-        1.0
-    );
-}
 
 #[test]
 fn listing_users_returns_the_seed_and_counts_one_get_users() {

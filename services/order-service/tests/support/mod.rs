@@ -1,47 +1,31 @@
-//! Helpers shared by the order-service integration tests: start the real binary
-//! and measure how much a series moved between two scrapes.
+//! The order-service binary as the integration tests see it: what
+//! `service_runtime::testing::checks` needs to run the shared checks against it.
 
 // Each test crate uses a subset of these helpers.
 #![allow(dead_code)]
 
-use service_runtime::testing::{Scrape, Spawned, checks::Target};
+use service_runtime::testing::Spawned;
+use service_runtime::testing::checks::{Seed, Target};
 
 /// The binary under test.
 pub(crate) const TARGET: Target = Target {
     binary: env!("CARGO_BIN_EXE_order-service"),
     service: "order-service",
+    version: env!("CARGO_PKG_VERSION"),
     collection: "/orders",
+    create_operation: "create_order",
+    active_gauge: "active_orders",
+    seed: SEED,
+};
+
+/// The exercise's seed: three orders, one "active" and one "pending" (both in the gauge).
+const SEED: Seed = Seed {
+    total: 3,
+    listed_active: 1,
+    active_gauge: 2,
 };
 
 /// Starts order-service on free ports, simulated latency off.
 pub(crate) fn start() -> Spawned {
     TARGET.start(&[])
-}
-
-/// How much `http_requests_total{method, route, status_code}` moved.
-pub(crate) fn requests_moved(
-    before: &Scrape,
-    after: &Scrape,
-    method: &str,
-    route: &str,
-    status: &str,
-) -> f64 {
-    let labels = [
-        ("method", method),
-        ("route", route),
-        ("status_code", status),
-    ];
-    after.value("http_requests_total", &labels) - before.value("http_requests_total", &labels)
-}
-
-/// How much `business_operations_total{operation, status}` moved.
-pub(crate) fn operations_moved(
-    before: &Scrape,
-    after: &Scrape,
-    operation: &str,
-    status: &str,
-) -> f64 {
-    let labels = [("operation", operation), ("status", status)];
-    after.value("business_operations_total", &labels)
-        - before.value("business_operations_total", &labels)
 }

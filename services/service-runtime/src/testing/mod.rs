@@ -1,11 +1,13 @@
 //! Helpers for integration tests of lookout binaries (feature `testing`): spawn the
 //! real binary on free ports ([`Spawned`]), send plain HTTP/1.1 requests
-//! ([`client`]), parse `/metrics` ([`scrape`]), and the contract checks every
-//! service must pass ([`checks`]). Blocking std code on purpose: tests stay simple
+//! ([`client`]), parse `/metrics` ([`scrape`]) and measure how much a series moved
+//! ([`mod@moved`]), and the contract checks every service must pass ([`checks`], run
+//! by [`contract_tests!`](crate::contract_tests)). Blocking std code on purpose: tests stay simple
 //! and need no runtime. Panics are the failure mode: these run inside tests.
 
 pub mod checks;
 pub mod client;
+pub mod moved;
 pub mod scrape;
 
 use std::collections::BTreeMap;
@@ -16,6 +18,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 pub use client::{HttpResponse, request, try_request};
+pub use moved::{errors_moved, moved, operations_moved, requests_moved};
 pub use scrape::{Sample, Scrape};
 
 /// Guard against a binary that never starts: tests fail instead of hanging.

@@ -1,12 +1,16 @@
 //! Contract checks every lookout service must pass, shared so user-service and
 //! order-service run exactly the same assertions: `/metrics` exposition (content
 //! type, HELP on every metric, `promtool check metrics`), bounded label cardinality,
-//! JSON errors, fault control, loopback-only admin, graceful SIGTERM.
+//! JSON errors, fault control, loopback-only admin, graceful SIGTERM, `/health`,
+//! business series registered at start-up, concurrent creates.
+//! [`contract_tests!`](crate::contract_tests) turns them into one `#[test]` each.
 
+mod business;
 mod exposition;
 mod http_errors;
 mod lifecycle;
 
+pub use business::{concurrent_creates, health, registered_at_start_up};
 pub use exposition::{exposition, promtool_check_metrics};
 pub use http_errors::{cardinality, json_errors};
 pub use lifecycle::{admin_must_be_loopback, fault_control, graceful_shutdown};
@@ -14,15 +18,85 @@ pub use lifecycle::{admin_must_be_loopback, fault_control, graceful_shutdown};
 use super::{Scrape, Spawned};
 use crate::catalog;
 
-/// The service binary under test and the business route the checks exercise.
+/// The service binary under test, the business route the checks exercise, and
+/// what the service holds and exports at start-up.
 #[derive(Debug, Clone, Copy)]
 pub struct Target {
     /// Path of the binary (`env!("CARGO_BIN_EXE_user-service")`).
     pub binary: &'static str,
     /// Service name, as in `lookout_build_info` and `/health`.
     pub service: &'static str,
-    /// A business collection route answering GET (200) and POST but not DELETE.
+    /// The service crate's version (`env!("CARGO_PKG_VERSION")`), as in `lookout_build_info`.
+    pub version: &'static str,
+    /// A business collection route answering GET (200) with `{"total", "active", ...}`
+    /// and POST (201 with a numeric `id`, also without a body) but not DELETE.
     pub collection: &'static str,
+    /// The business operation a POST on `collection` counts (`create_user`).
+    pub create_operation: &'static str,
+    /// The gauge of active items (`active_users`).
+    pub active_gauge: &'static str,
+    /// The seeded items, before any request.
+    pub seed: Seed,
+}
+
+/// What a service holds at start-up.
+#[derive(Debug, Clone, Copy)]
+pub struct Seed {
+    /// Items listed (`total` of `GET <collection>`); new ids start after it.
+    pub total: usize,
+    /// The `active` count of `GET <collection>`.
+    pub listed_active: usize,
+    /// The value of [`Target::active_gauge`].
+    pub active_gauge: usize,
+}
+
+/// Defines one `#[test]` per contract check against `$target` (a [`Target`]
+/// expression), so every service runs the same checks under the same test names.
+/// The concurrent-creates check is left out: run it in a test binary of its own,
+/// where its thousand threads overlap nothing else.
+#[macro_export]
+macro_rules! contract_tests {
+    ($target:expr) => {
+        #[test]
+        fn metrics_exposition_passes_promtool_with_help_on_every_metric() {
+            $crate::testing::checks::exposition($target);
+        }
+
+        #[test]
+        fn ten_thousand_random_paths_add_no_series() {
+            $crate::testing::checks::cardinality($target);
+        }
+
+        #[test]
+        fn unknown_routes_wrong_methods_and_large_bodies_answer_json() {
+            $crate::testing::checks::json_errors($target);
+        }
+
+        #[test]
+        fn fault_control_injects_errors_and_latency_only_from_the_admin_port() {
+            $crate::testing::checks::fault_control($target);
+        }
+
+        #[test]
+        fn a_public_admin_address_is_refused() {
+            $crate::testing::checks::admin_must_be_loopback($target);
+        }
+
+        #[test]
+        fn sigterm_finishes_the_in_flight_request_and_exits_zero() {
+            $crate::testing::checks::graceful_shutdown($target);
+        }
+
+        #[test]
+        fn health_answers_like_the_exercise() {
+            $crate::testing::checks::health($target);
+        }
+
+        #[test]
+        fn gauges_and_build_info_are_exported_before_any_request() {
+            $crate::testing::checks::registered_at_start_up($target);
+        }
+    };
 }
 
 impl Target {
