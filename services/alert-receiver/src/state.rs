@@ -93,13 +93,10 @@ impl AppState {
         Ok(())
     }
 
-    /// Runs `read` on the kept notifications, oldest first.
-    pub async fn with_history<T>(
-        &self,
-        read: impl FnOnce(&mut dyn Iterator<Item = &StoredNotification>) -> T,
-    ) -> T {
+    /// Runs `read` on the kept notifications (webhook deliveries wait meanwhile).
+    pub async fn with_history<T>(&self, read: impl FnOnce(&NotificationRing) -> T) -> T {
         let history = self.shared.history.lock().await;
-        read(&mut history.ring.iter())
+        read(&history.ring)
     }
 
     fn count(&self, notification: &Notification) {

@@ -1,5 +1,5 @@
-//! `GET /alerts` over real HTTP: the filters, strict query checking, and the bound
-//! on how many notifications are kept.
+//! `GET /alerts` over real HTTP: the filters, strict query checking, `limit`, and the
+//! bound on how many notifications are kept.
 
 mod support;
 
@@ -58,6 +58,9 @@ fn bad_filters_are_400_with_a_reason() {
         ("?severity=critical", "unknown query parameter \"severity\""),
         ("?alertname=", "\"alertname\" is empty"),
         ("?status=firing&status=resolved", "given more than once"),
+        ("?limit=0", "invalid limit \"0\""),
+        ("?limit=10001", "between 1 and 10000"),
+        ("?limit=all", "invalid limit \"all\""),
     ];
     for (query, message) in cases {
         let response = request(
@@ -85,4 +88,63 @@ fn keeps_only_the_last_capacity_notifications() {
         alertnames(&alerts(&receiver, "")),
         ["A3", "A3", "A4", "A4", "A5", "A5"]
     );
+}
+
+#[test]
+fn limit_returns_the_newest_matching_alerts_and_says_what_was_left_out() {
+    let receiver = start(&[]);
+    for name in ["A1", "A2", "A3"] {
+        deliver(&receiver, &notification("webhook", name, "firing"));
+    }
+    deliver(&receiver, &notification("webhook", "A2", "resolved"));
+
+    let whole = request(receiver.addr("api"), "GET", "/alerts", None).json();
+    assert_eq!(whole["total"], 8);
+    assert_eq!(whole["matched"], 8);
+    assert_eq!(whole["truncated"], false);
+
+    let response = request(receiver.addr("api"), "GET", "/alerts?limit=3", None);
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    let page = response.json();
+    assert_eq!(
+        alertnames(page["alerts"].as_array().expect("array")),
+        ["A3", "A2", "A2"]
+    );
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["matched"], 8);
+    assert_eq!(page["truncated"], true);
+
+    let firing = request(
+        receiver.addr("api"),
+        "GET",
+        "/alerts?status=firing&limit=3",
+        None,
+    );
+    let page = firing.json();
+    assert_eq!(
+        alertnames(page["alerts"].as_array().expect("array")),
+        ["A2", "A3", "A3"]
+    );
+    assert_eq!(page["matched"], 6);
+}
+
+#[test]
+fn the_default_limit_is_a_thousand_alerts() {
+    let receiver = start(&[]);
+    // 501 notifications of two alerts: one alert more than the default answer holds.
+    for i in 0..501 {
+        deliver(
+            &receiver,
+            &notification("webhook", &format!("N{i:03}"), "firing"),
+        );
+    }
+    let page = request(receiver.addr("api"), "GET", "/alerts", None).json();
+    assert_eq!(page["total"], 1000);
+    assert_eq!(page["matched"], 1002);
+    assert_eq!(page["truncated"], true);
+    let names = alertnames(page["alerts"].as_array().expect("array"));
+    assert_eq!(names.first().map(String::as_str), Some("N001"));
+    assert_eq!(names.last().map(String::as_str), Some("N500"));
+    assert_eq!(alerts(&receiver, "?limit=10000").len(), 1002);
 }
