@@ -1,8 +1,8 @@
 //! Business events of order-service, each counted exactly once. Every series is
-//! registered at start-up, at 0, so `rate()` and dashboards work before the first
-//! event, and handlers increment a ready handle instead of looking it up.
+//! registered at start-up, at 0 (see `service_runtime::business`); which
+//! operations exist is order-service's own.
 
-use metrics::Counter;
+use service_runtime::business::OperationCounters;
 use service_runtime::catalog::{self, OP_CREATE_ORDER, OP_GET_ORDER, OP_GET_ORDERS};
 
 /// Every `(operation, status)` pair order-service reports.
@@ -18,36 +18,19 @@ const OPERATIONS: [(&str, &str); 6] = [
 /// Handles on the business counters.
 #[derive(Debug)]
 pub(crate) struct Events {
-    operations: Vec<(&'static str, &'static str, Counter)>,
+    operations: OperationCounters,
 }
 
 impl Events {
     /// Registers every series at 0. Call after the recorder is installed.
     pub(crate) fn register() -> Self {
-        let operations = OPERATIONS
-            .iter()
-            .map(|(operation, status)| (*operation, *status, operation_counter(operation, status)))
-            .collect();
-        Self { operations }
+        Self {
+            operations: OperationCounters::register(&OPERATIONS),
+        }
     }
 
     /// Counts one `business_operations_total{operation, status}` event.
     pub(crate) fn operation(&self, operation: &'static str, status: &'static str) {
-        match self
-            .operations
-            .iter()
-            .find(|(op, st, _)| *op == operation && *st == status)
-        {
-            Some((_, _, counter)) => counter.increment(1),
-            None => operation_counter(operation, status).increment(1),
-        }
+        self.operations.count(operation, status);
     }
-}
-
-fn operation_counter(operation: &'static str, status: &'static str) -> Counter {
-    metrics::counter!(
-        catalog::BUSINESS_OPERATIONS_TOTAL,
-        catalog::LABEL_OPERATION => operation,
-        catalog::LABEL_STATUS => status,
-    )
 }

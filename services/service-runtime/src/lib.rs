@@ -42,6 +42,8 @@
 //!
 //! # Modules
 //! - [`ports`]: `default_port("user-service")`, read from `nix/ports.nix` at compile time.
+//! - [`business`]: [`business::OperationCounters`] and
+//!   [`business::ApplicationErrorCounters`], every series registered at 0 at start-up.
 //! - [`catalog`]: every metric and label name of the contract, and [`catalog::METRICS`].
 //! - [`config`]: [`config::CommonArgs`] (`--listen-address`, `--port`, `--log-level`,
 //!   `--log-format`, with `LOOKOUT_*` env vars).
@@ -67,6 +69,7 @@
 //!   HTTP/1.1), `Scrape` (`/metrics` parsing) and `testing::checks`, the contract
 //!   checks every service passes (promtool, cardinality, JSON errors, faults, SIGTERM).
 
+pub mod business;
 pub mod catalog;
 pub mod config;
 pub mod errors;
