@@ -2,12 +2,18 @@
 //! are labelled with strings its callers choose (alert names, receiver names); the
 //! first `limit` distinct values are kept as they are and every later one is counted
 //! under [`OVERFLOW_VALUE`], so no sender can grow the number of series without bound.
+//! A value longer than [`MAX_VALUE_BYTES`] is counted under [`OVERFLOW_VALUE`] too:
+//! otherwise `limit` values of up to 1 MiB each would make every scrape of `/metrics`
+//! hundreds of megabytes.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
 
 /// The label value that stands for every value past the limit.
 pub const OVERFLOW_VALUE: &str = "other";
+
+/// The longest label value kept as it is (real alert and receiver names are short).
+pub const MAX_VALUE_BYTES: usize = 128;
 
 /// The set of label values admitted so far.
 #[derive(Debug)]
@@ -26,8 +32,11 @@ impl LabelCap {
     }
 
     /// The value to use as the label: `value` itself if it was admitted before or
-    /// there is room for it, [`OVERFLOW_VALUE`] otherwise.
+    /// there is room for it and it is not too long, [`OVERFLOW_VALUE`] otherwise.
     pub fn label_for(&self, value: &str) -> String {
+        if value.len() > MAX_VALUE_BYTES {
+            return OVERFLOW_VALUE.to_owned();
+        }
         // A poisoned lock only means another thread panicked mid-insert; the set
         // is still a valid set, so keep using it.
         let mut admitted = self
@@ -74,5 +83,16 @@ mod tests {
             .collect();
         assert_eq!(distinct.len(), 101);
         assert!(distinct.contains(OVERFLOW_VALUE));
+    }
+
+    #[test]
+    fn long_values_overflow_without_taking_a_slot() {
+        let cap = LabelCap::new(1);
+        let longest = "a".repeat(MAX_VALUE_BYTES);
+        assert_eq!(
+            cap.label_for(&"b".repeat(MAX_VALUE_BYTES + 1)),
+            OVERFLOW_VALUE
+        );
+        assert_eq!(cap.label_for(&longest), longest);
     }
 }

@@ -2,6 +2,7 @@
 //! it as one line, stores it, and answers 200 only once it is stored, so that
 //! Alertmanager retries anything this receiver could not keep.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use axum::Json;
@@ -86,17 +87,56 @@ fn body_error(rejection: &BytesRejection) -> ApiError {
     }
 }
 
+/// The longest sender-chosen text written into a log line as it is.
+const MAX_LOGGED_BYTES: usize = 256;
+
 /// One structured line per notification: enough to follow alerts in the journal.
+/// Sender-chosen fields are shortened, so a 1 MiB body cannot make a 1 MiB log line.
 fn log(notification: &Notification) {
     let alertnames: BTreeSet<&str> = notification.alerts.iter().map(|a| a.alertname()).collect();
     let alertnames: Vec<&str> = alertnames.into_iter().collect();
     tracing::info!(
-        receiver = %notification.receiver,
+        receiver = %shortened(&notification.receiver),
         status = %notification.status,
-        alertnames = %alertnames.join(","),
+        alertnames = %shortened(&alertnames.join(",")),
         alerts = notification.alerts.len(),
         truncated_alerts = notification.truncated_alerts,
-        group_key = %notification.group_key,
+        group_key = %shortened(&notification.group_key),
         "notification received"
     );
+}
+
+/// `text`, or its first [`MAX_LOGGED_BYTES`] (cut on a character boundary) followed
+/// by how long it was.
+fn shortened(text: &str) -> Cow<'_, str> {
+    if text.len() <= MAX_LOGGED_BYTES {
+        return Cow::Borrowed(text);
+    }
+    // `str::floor_char_boundary` is newer than the workspace's minimum Rust.
+    let cut = (0..=MAX_LOGGED_BYTES)
+        .rev()
+        .find(|&at| text.is_char_boundary(at))
+        .unwrap_or(0);
+    Cow::Owned(format!("{}... ({} bytes)", &text[..cut], text.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_text_is_logged_as_it_is() {
+        assert_eq!(shortened("HighErrorRate"), "HighErrorRate");
+        let longest = "a".repeat(MAX_LOGGED_BYTES);
+        assert_eq!(shortened(&longest), longest);
+    }
+
+    #[test]
+    fn long_text_is_cut_on_a_character_boundary_with_its_length() {
+        // 'é' is two bytes, so byte 256 falls inside the 129th one.
+        let text = format!("x{}", "é".repeat(1000));
+        let short = shortened(&text);
+        assert!(short.ends_with("... (2001 bytes)"), "{short}");
+        assert!(short.len() < MAX_LOGGED_BYTES + 20, "{short}");
+    }
 }

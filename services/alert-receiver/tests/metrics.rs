@@ -126,3 +126,30 @@ fn the_exposition_passes_promtool_with_the_receiver_metrics_in_it() {
     );
     promtool_check_metrics(&response.body);
 }
+
+#[test]
+fn long_names_are_counted_as_other_and_never_reach_the_exposition() {
+    let receiver = start(&[]);
+    let long_name = "L".repeat(100_000);
+    let long_receiver = "r".repeat(100_000);
+    deliver(
+        &receiver,
+        &notification(&long_receiver, &long_name, "firing"),
+    );
+    let response = request(receiver.addr("api"), "GET", "/metrics", None);
+    assert!(
+        response.body.len() < 50_000,
+        "{} bytes of metrics",
+        response.body.len()
+    );
+    let scrape = Scrape::parse(&response.body);
+    let other = |name, label| scrape.value(name, &[(label, "other"), ("status", "firing")]);
+    assert_eq!(
+        other(catalog::ALERT_RECEIVER_ALERTS_TOTAL, "alertname"),
+        2.0
+    );
+    assert_eq!(
+        other(catalog::ALERT_RECEIVER_NOTIFICATIONS_TOTAL, "receiver"),
+        1.0
+    );
+}
