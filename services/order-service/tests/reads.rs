@@ -5,6 +5,7 @@
 mod support;
 
 use serde_json::json;
+use service_runtime::testing::checks;
 use service_runtime::testing::{Scrape, operations_moved, request, requests_moved};
 use support::*;
 
@@ -62,49 +63,18 @@ fn an_existing_order_is_returned() {
 
 #[test]
 fn order_999_unknown_and_non_numeric_ids_are_404_json() {
-    let service = start();
-    let api = service.addr("api");
-    for path in [
+    let paths = [
         "/orders/999",
         "/orders/77",
         "/orders/abc",
         "/orders/0",
         "/orders/%FF",
-    ] {
-        let before = Scrape::fetch(api);
-        let response = request(api, "GET", path, None);
-        assert_eq!(response.status, 404, "{path}");
-        assert_eq!(
-            response.json(),
-            json!({"error": "Order not found"}),
-            "{path}"
-        );
-        let after = Scrape::fetch(api);
-        assert_eq!(
-            requests_moved(&before, &after, "GET", "/orders/{id}", "404"),
-            1.0,
-            "{path}"
-        );
-        assert_eq!(
-            operations_moved(&before, &after, "get_order", "not_found"),
-            1.0,
-            "{path}"
-        );
-    }
+    ];
+    // order-service has no application_errors_total: nothing more to check.
+    checks::unknown_ids_are_404(TARGET, &paths, |_, _, _| {});
 }
 
 #[test]
 fn order_500_is_a_server_error_counted_once() {
-    let service = start();
-    let api = service.addr("api");
-    let before = Scrape::fetch(api);
-    let response = request(api, "GET", "/orders/500", None);
-    assert_eq!(response.status, 500);
-    assert_eq!(response.json(), json!({"error": "Internal server error"}));
-    let after = Scrape::fetch(api);
-    assert_eq!(
-        requests_moved(&before, &after, "GET", "/orders/{id}", "500"),
-        1.0
-    );
-    assert_eq!(operations_moved(&before, &after, "get_order", "error"), 1.0);
+    checks::id_500_is_a_server_error(TARGET, |_, _, _| {});
 }

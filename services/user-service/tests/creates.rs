@@ -5,6 +5,7 @@
 mod support;
 
 use serde_json::json;
+use service_runtime::testing::checks;
 use service_runtime::testing::{Scrape, operations_moved, request, requests_moved};
 use support::*;
 
@@ -51,42 +52,19 @@ fn creating_a_user_with_fields_keeps_them() {
 
 #[test]
 fn bad_bodies_are_400_json_naming_the_problem() {
-    let service = start();
-    let api = service.addr("api");
     let cases: [(&[u8], &str); 4] = [
         (b"{not json", "invalid JSON"),
         (b"[1]", "JSON object"),
         (br#"{"name": 12}"#, "'name' must be a string"),
         (br#"{"email": ""}"#, "'email' must not be empty"),
     ];
-    for (body, expected) in cases {
-        let before = Scrape::fetch(api);
-        let response = request(api, "POST", "/users", Some(body));
-        assert_eq!(response.status, 400);
-        let error = response.json()["error"]
-            .as_str()
-            .map(str::to_owned)
-            .unwrap_or_default();
-        assert!(
-            error.contains(expected),
-            "{error:?} should name {expected:?}"
-        );
-        let after = Scrape::fetch(api);
+    checks::bad_bodies_are_400(TARGET, &cases, |expected, before, after| {
         assert_eq!(
-            requests_moved(&before, &after, "POST", "/users", "400"),
-            1.0
+            errors_moved(before, after, "validation_error"),
+            1.0,
+            "{expected}"
         );
-        assert_eq!(errors_moved(&before, &after, "validation_error"), 1.0);
-        assert_eq!(
-            operations_moved(&before, &after, "create_user", "error"),
-            1.0
-        );
-    }
-    assert_eq!(
-        request(api, "GET", "/users", None).json()["total"],
-        3,
-        "nothing was stored"
-    );
+    });
 }
 
 #[test]

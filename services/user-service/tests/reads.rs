@@ -5,6 +5,7 @@
 mod support;
 
 use serde_json::json;
+use service_runtime::testing::checks;
 use service_runtime::testing::{Scrape, operations_moved, request, requests_moved};
 use support::*;
 
@@ -63,56 +64,26 @@ fn an_existing_user_is_returned() {
 
 #[test]
 fn user_999_unknown_and_non_numeric_ids_are_404_json() {
-    let service = start();
-    let api = service.addr("api");
-    for path in [
+    let paths = [
         "/users/999",
         "/users/42",
         "/users/abc",
         "/users/-1",
         "/users/1.5",
         "/users/%FF",
-    ] {
-        let before = Scrape::fetch(api);
-        let response = request(api, "GET", path, None);
-        assert_eq!(response.status, 404, "{path}");
-        assert_eq!(
-            response.json(),
-            json!({"error": "User not found"}),
-            "{path}"
-        );
-        let after = Scrape::fetch(api);
-        assert_eq!(
-            requests_moved(&before, &after, "GET", "/users/{id}", "404"),
-            1.0,
-            "{path}"
-        );
-        assert_eq!(errors_moved(&before, &after, "not_found"), 1.0, "{path}");
-        assert_eq!(
-            operations_moved(&before, &after, "get_user", "not_found"),
-            1.0,
-            "{path}"
-        );
-    }
+    ];
+    checks::unknown_ids_are_404(TARGET, &paths, |path, before, after| {
+        assert_eq!(errors_moved(before, after, "not_found"), 1.0, "{path}");
+    });
 }
 
 #[test]
 fn user_500_is_a_server_error_counted_once() {
-    let service = start();
-    let api = service.addr("api");
-    let before = Scrape::fetch(api);
-    let response = request(api, "GET", "/users/500", None);
-    assert_eq!(response.status, 500);
-    assert_eq!(response.json(), json!({"error": "Internal server error"}));
-    let after = Scrape::fetch(api);
-    assert_eq!(
-        requests_moved(&before, &after, "GET", "/users/{id}", "500"),
-        1.0
-    );
-    assert_eq!(
-        errors_moved(&before, &after, "server_error"),
-        1.0,
-        "the exercise counts this twice"
-    );
-    assert_eq!(operations_moved(&before, &after, "get_user", "error"), 1.0);
+    checks::id_500_is_a_server_error(TARGET, |_, before, after| {
+        assert_eq!(
+            errors_moved(before, after, "server_error"),
+            1.0,
+            "the exercise counts this twice"
+        );
+    });
 }

@@ -2,16 +2,19 @@
 //! order-service run exactly the same assertions: `/metrics` exposition (content
 //! type, HELP on every metric, `promtool check metrics`), bounded label cardinality,
 //! JSON errors, fault control, loopback-only admin, graceful SIGTERM, `/health`,
-//! business series registered at start-up, concurrent creates.
+//! business series registered at start-up, concurrent creates, and the failing
+//! requests of the exercise (unknown ids, id 500, bad bodies).
 //! [`contract_tests!`](crate::contract_tests) turns them into one `#[test]` each.
 
 mod business;
 mod exposition;
+mod failures;
 mod http_errors;
 mod lifecycle;
 
 pub use business::{concurrent_creates, health, registered_at_start_up};
 pub use exposition::{exposition, promtool_check_metrics};
+pub use failures::{bad_bodies_are_400, id_500_is_a_server_error, unknown_ids_are_404};
 pub use http_errors::{cardinality, json_errors};
 pub use lifecycle::{admin_must_be_loopback, fault_control, graceful_shutdown};
 
@@ -31,6 +34,12 @@ pub struct Target {
     /// A business collection route answering GET (200) with `{"total", "active", ...}`
     /// and POST (201 with a numeric `id`, also without a body) but not DELETE.
     pub collection: &'static str,
+    /// The item route template, `<collection>/{id}` (`/users/{id}`).
+    pub item_route: &'static str,
+    /// The error of an unknown id (`User not found`).
+    pub not_found: &'static str,
+    /// The business operation a GET on `item_route` counts (`get_user`).
+    pub get_operation: &'static str,
     /// The business operation a POST on `collection` counts (`create_user`).
     pub create_operation: &'static str,
     /// The gauge of active items (`active_users`).
