@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Evaluates lookout's NixOS modules with the nixos-eval harness (the real nixpkgs
 # module system and the real upstream Prometheus, Alertmanager and Grafana
-# modules, see /work/notes/nixos-eval-setup.md):
+# modules; docs/nixos.md says how to set it up):
 #   - every config in this directory must pass with no warning;
 #   - every negative/*.nix, added to vm.nix, must fail with its "# expect:" line;
 #   - every lookout unit of vm.nix and fault-injection.nix must score an exposure
