@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod clients;
+pub mod listeners;
 pub mod ports;
 pub mod render;
 pub mod stack;

@@ -28,6 +28,8 @@ pub struct ProcessSpec {
     pub args: Vec<String>,
     /// Extra environment variables.
     pub env: Vec<(String, String)>,
+    /// Variables of the supervisor's environment the child must not inherit.
+    pub env_remove: Vec<String>,
     /// Working directory (the supervisor's log directory when `None`).
     pub cwd: Option<PathBuf>,
 }
@@ -40,6 +42,7 @@ impl ProcessSpec {
             program,
             args,
             env: Vec::new(),
+            env_remove: Vec::new(),
             cwd: None,
         }
     }
@@ -157,6 +160,20 @@ impl Supervisor {
         self.processes.get(name)?.child.as_ref()?.id()
     }
 
+    /// Name and process id of every child that is running now.
+    pub fn running(&mut self) -> Vec<(String, u32)> {
+        self.processes
+            .iter_mut()
+            .filter_map(|(name, managed)| {
+                let child = managed.child.as_mut()?;
+                if child.try_wait().ok().flatten().is_some() {
+                    return None;
+                }
+                Some((name.clone(), child.id()?))
+            })
+            .collect()
+    }
+
     /// An error naming every child that should run but has exited, with its log tail.
     pub fn check_alive(&mut self) -> Result<()> {
         let mut dead = Vec::new();
@@ -220,6 +237,9 @@ impl Supervisor {
             }
             None => Command::new(&spec.program),
         };
+        for name in &spec.env_remove {
+            command.env_remove(name);
+        }
         command
             .args(&spec.args)
             .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))

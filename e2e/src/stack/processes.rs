@@ -10,6 +10,11 @@ use super::{StackOptions, names};
 use crate::supervisor::ProcessSpec;
 use crate::tools::{Tool, locate_tool, lookout_binary};
 
+/// The environment variables that would override the binaries' default (loopback)
+/// listen addresses; removed from their environment so the defaults are what runs.
+const LISTEN_ADDRESS_ENV: &str = "LOOKOUT_LISTEN_ADDRESS";
+const ADMIN_LISTEN_ADDRESS_ENV: &str = "LOOKOUT_ADMIN_LISTEN_ADDRESS";
+
 /// One of the two instrumented services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServiceName {
@@ -77,23 +82,38 @@ pub(super) fn targets(
     std::fs::create_dir_all(&receiver_dir)
         .with_context(|| format!("creating {}", receiver_dir.display()))?;
     let service = |name: &str, program: &Path, port: u16, admin_port: u16| {
-        ProcessSpec::new(
+        let mut spec = ProcessSpec::new(
             name,
             program.to_path_buf(),
+            // Ports only: the listen addresses are the binaries' own loopback
+            // defaults, which the end-to-end test checks in the kernel's socket table.
             vec![
-                "--listen-address".into(),
-                "127.0.0.1".into(),
                 "--port".into(),
                 port.to_string(),
-                "--admin-listen-address".into(),
-                "127.0.0.1".into(),
                 "--admin-port".into(),
                 admin_port.to_string(),
                 "--simulated-latency".into(),
                 options.simulated_latency.to_string(),
             ],
-        )
+        );
+        spec.env_remove = vec![LISTEN_ADDRESS_ENV.into(), ADMIN_LISTEN_ADDRESS_ENV.into()];
+        spec
     };
+    let mut receiver = ProcessSpec::new(
+        names::ALERT_RECEIVER,
+        programs.alert_receiver.clone(),
+        // As for the services: the default listen address is under test.
+        vec![
+            "--port".into(),
+            ports.alert_receiver.to_string(),
+            "--store-file".into(),
+            receiver_dir
+                .join("notifications.jsonl")
+                .display()
+                .to_string(),
+        ],
+    );
+    receiver.env_remove = vec![LISTEN_ADDRESS_ENV.into()];
     Ok(vec![
         service(
             names::USER_SERVICE,
@@ -107,21 +127,7 @@ pub(super) fn targets(
             ports.order_service,
             ports.order_service_admin,
         ),
-        ProcessSpec::new(
-            names::ALERT_RECEIVER,
-            programs.alert_receiver.clone(),
-            vec![
-                "--listen-address".into(),
-                "127.0.0.1".into(),
-                "--port".into(),
-                ports.alert_receiver.to_string(),
-                "--store-file".into(),
-                receiver_dir
-                    .join("notifications.jsonl")
-                    .display()
-                    .to_string(),
-            ],
-        ),
+        receiver,
         ProcessSpec::new(
             names::NODE_EXPORTER,
             programs.node_exporter.clone(),
