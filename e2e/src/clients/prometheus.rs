@@ -71,12 +71,35 @@ pub struct Rule {
     /// Last evaluation error, if any.
     #[serde(default)]
     pub last_error: Option<String>,
+    /// When the rule was last evaluated (RFC 3339); Prometheus reports the zero
+    /// time `0001-01-01T00:00:00Z` for a rule not evaluated yet.
+    #[serde(default)]
+    pub last_evaluation: Option<String>,
     /// Alerting rules: `inactive`, `pending` or `firing`.
     #[serde(default)]
     pub state: Option<String>,
     /// Alerting rules: the `for` duration in seconds.
     #[serde(default)]
     pub duration: Option<f64>,
+}
+
+impl Rule {
+    /// Whether Prometheus has evaluated the rule at least once.
+    pub fn has_been_evaluated(&self) -> bool {
+        self.last_evaluation
+            .as_deref()
+            .is_some_and(|at| !at.is_empty() && !at.starts_with("0001-01-01"))
+    }
+
+    /// The last evaluation's error, when it failed (`health` "err" or an error text).
+    pub fn evaluation_error(&self) -> Option<String> {
+        let error = self.last_error.as_deref().unwrap_or_default();
+        if self.health == "err" || !error.is_empty() {
+            Some(format!("health {}: {error}", self.health))
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,5 +1,7 @@
-//! Step 1: every target up, every rule group loaded, Prometheus connected to
-//! Alertmanager, and the exercise's requests answered with its status codes.
+//! Step 1: every target up, every rule group loaded and every rule evaluated
+//! without error, Prometheus connected to Alertmanager, the traffic generator's
+//! requests counted by both services, every listener on loopback, and the
+//! exercise's requests answered with its status codes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,7 +10,9 @@ use lookout_e2e::stack::{ServiceName, Stack};
 use lookout_e2e::wait::{Probe, wait_until};
 use serde::Deserialize;
 
+use crate::loopback::every_listener_is_on_loopback;
 use crate::shared::{NO_FAULTS, QUICK};
+use crate::traffic::traffic_generator_reaches_both_services;
 
 pub(crate) async fn step1_targets_rules_and_alertmanager(stack: &mut Stack) -> Result<()> {
     let prometheus = stack.prometheus();
@@ -44,7 +48,12 @@ pub(crate) async fn step1_targets_rules_and_alertmanager(stack: &mut Stack) -> R
     println!("[e2e] step 1: targets up: {expected_jobs:?}");
 
     let expected_groups = rule_groups_in_files(stack)?;
-    wait_until(
+    ensure!(
+        !expected_groups.is_empty(),
+        "no rule group in {:?}",
+        stack.configs().rule_files
+    );
+    let evaluated = wait_until(
         "every rule group of rules/ to be loaded and evaluated without error",
         QUICK,
         || async {
@@ -56,24 +65,35 @@ pub(crate) async fn step1_targets_rules_and_alertmanager(stack: &mut Stack) -> R
                     (g.name.clone(), (g.file.clone(), names))
                 })
                 .collect();
-            let unhealthy: Vec<String> = groups
-                .iter()
-                .flat_map(|g| &g.rules)
-                .filter(|r| r.health != "ok")
-                .map(|r| format!("{}={} {:?}", r.name, r.health, r.last_error))
+            let rules = || groups.iter().flat_map(|g| g.rules.iter().map(move |r| (g, r)));
+            // A failed evaluation will not heal by itself: stop at once and name it.
+            let failed: Vec<String> = rules()
+                .filter_map(|(g, r)| {
+                    let error = r.evaluation_error()?;
+                    Some(format!("{}/{}: {error}", g.name, r.name))
+                })
                 .collect();
-            Ok(if loaded == expected_groups && unhealthy.is_empty() {
-                Probe::Ready(())
+            if !failed.is_empty() {
+                return Ok(Probe::Abort(format!(
+                    "rules failed to evaluate: {failed:?}"
+                )));
+            }
+            let not_yet: Vec<String> = rules()
+                .filter(|(_, r)| r.health != "ok" || !r.has_been_evaluated())
+                .map(|(g, r)| format!("{}/{}={}", g.name, r.name, r.health))
+                .collect();
+            Ok(if loaded == expected_groups && not_yet.is_empty() {
+                Probe::Ready(rules().count())
             } else {
                 Probe::Pending(format!(
-                    "loaded {loaded:?}, expected {expected_groups:?}, not ok yet: {unhealthy:?}"
+                    "loaded {loaded:?}, expected {expected_groups:?}, not evaluated ok yet: {not_yet:?}"
                 ))
             })
         },
     )
     .await?;
     println!(
-        "[e2e] step 1: rule groups loaded: {:?}",
+        "[e2e] step 1: rule groups loaded: {:?}; all {evaluated} rules evaluated, health ok, no error",
         expected_groups.keys().collect::<Vec<_>>()
     );
 
@@ -128,6 +148,9 @@ pub(crate) async fn step1_targets_rules_and_alertmanager(stack: &mut Stack) -> R
         status.config.original
     );
     println!("[e2e] step 1: Prometheus sends to {alertmanager_url}");
+    // Before the test's own first request to a business route (just below).
+    traffic_generator_reaches_both_services(stack).await?;
+    every_listener_is_on_loopback(stack)?;
     for service in [ServiceName::User, ServiceName::Order] {
         let faults = stack.faults(service).get().await?;
         ensure!(
