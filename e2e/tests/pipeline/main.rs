@@ -4,7 +4,9 @@
 //! of issue 4 asserted in order, then one twin of a VM-test check (docs/e2e.md
 //! lists them for the NixOS VM tests), one file per step:
 //!
-//! 1. every target up, every rule group loaded, Prometheus connected to Alertmanager;
+//! 1. every target up, every rule group loaded and evaluated without error,
+//!    Prometheus connected to Alertmanager; (twins of VM-test checks) the traffic
+//!    generator's requests reach both services, every listener is on loopback;
 //! 2. HighErrorRate pending → firing → in Alertmanager → delivered with its labels;
 //! 3. HighResponseTime fires and is delivered;
 //! 4. a killed service fires ServiceDown, which is delivered and inhibits the
@@ -20,11 +22,13 @@
 
 mod dashboards;
 mod error_rate;
+mod loopback;
 mod outage;
 mod persistence;
 mod response_time;
 mod service_down;
 mod shared;
+mod traffic;
 mod watchdog;
 mod wiring;
 
@@ -76,7 +80,7 @@ async fn run_steps(stack: &mut Stack, timeline: &mut Timeline) -> Result<()> {
     let prometheus_ready = Instant::now();
     step1_targets_rules_and_alertmanager(stack)
         .await
-        .context("step 1: targets up, rules loaded, Alertmanager connected")?;
+        .context("step 1: targets up, rules evaluated, Alertmanager connected, loopback only")?;
     let faults_at = inject_faults(stack).await?;
     step2_high_error_rate_lifecycle(stack, timeline, faults_at)
         .await
