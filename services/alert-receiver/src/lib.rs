@@ -1,7 +1,7 @@
 //! The lookout alert receiver: the webhook that Alertmanager delivers notifications to.
-//! It checks each notification, logs it as one line, keeps the last N in memory (and,
-//! optionally, in a JSON-lines file), serves them on `GET /alerts` and counts them on
-//! `/metrics`. `/health`, `/metrics`, the HTTP metrics and the JSON errors come from
+//! It checks each notification, logs it as one line, keeps the newest ones in memory
+//! (bounded by count and by bytes) and, optionally, every one in a JSON-lines file,
+//! serves them on `GET /alerts` and counts them on `/metrics`. `/health`, `/metrics`, the HTTP metrics and the JSON errors come from
 //! `service_runtime::http::instrument`, as for every lookout service.
 
 pub mod alert_filter;
