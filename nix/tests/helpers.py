@@ -15,7 +15,7 @@ def http_status(node: BaseMachine, url: str, curl_args: str = "") -> str:
 
 
 def expect_status(node: BaseMachine, expected: str, url: str, curl_args: str = "") -> None:
-    got = http_status(node: BaseMachine, url, curl_args)
+    got = http_status(node, url, curl_args)
     assert got == expected, f"{curl_args} {url}: expected HTTP {expected}, got {got}"
 
 
@@ -60,9 +60,9 @@ def wait_fires_and_is_delivered(
 ) -> None:
     """The whole path of an alert: firing in Prometheus, then active in
     Alertmanager, then delivered to the receiver's webhook."""
-    wait_prometheus_alert(node: BaseMachine, prometheus, "firing", labels)
-    wait_alertmanager_alert(node: BaseMachine, alertmanager, labels)
-    wait_delivered(node: BaseMachine, receiver, "firing", labels)
+    wait_prometheus_alert(node, prometheus, "firing", labels)
+    wait_alertmanager_alert(node, alertmanager, labels)
+    wait_delivered(node, receiver, "firing", labels)
 
 
 def listening_addresses(node: BaseMachine, port: int) -> list:
@@ -80,7 +80,7 @@ def listening_addresses(node: BaseMachine, port: int) -> list:
 
 
 def assert_loopback_only(node: BaseMachine, name: str, port: int) -> None:
-    addresses = listening_addresses(node: BaseMachine, port)
+    addresses = listening_addresses(node, port)
     assert addresses, f"nothing listens on port {port} ({name})"
     for address in addresses:
         assert address in ("127.0.0.1", "[::1]"), (
