@@ -13,6 +13,7 @@ let
       nodes = notEvaluated "nodes";
       lib = notEvaluated "lib";
     });
+    test = toString spec.test;
     files = map toString spec.files;
   };
 in
