@@ -5,10 +5,13 @@ let
   preamble = import ./preamble.nix;
   notEvaluated = what: throw "vm-lint reads names and types only; it cannot evaluate ${what}";
   lintOf = spec: {
-    nodes = builtins.attrNames (import spec.test {
-      self = notEvaluated "self";
-      lib = notEvaluated "lib";
-    }).nodes;
+    nodes =
+      builtins.attrNames
+      (import spec.test {
+        self = notEvaluated "self";
+        lib = notEvaluated "lib";
+      })
+      .nodes;
     declarations = preamble.declarations (import spec.values {
       nodes = notEvaluated "nodes";
       lib = notEvaluated "lib";
