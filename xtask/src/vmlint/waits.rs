@@ -64,7 +64,8 @@ pub(crate) fn check(
                     _ => continue,
                 };
                 let at = format!("{}:{}", file.label, index + 1);
-                if method == "wait_for_console_text" && code.contains("timeout") {
+                if method == "wait_for_console_text" && console_wait_has_timeout(&file.text, index)
+                {
                     problems.push(format!(
                         "{at}: wait_for_console_text with a timeout reads one console line per \
                          one-second retry and falls behind a booting VM; poll the unit's journal \
@@ -80,6 +81,49 @@ pub(crate) fn check(
         }
     }
     problems
+}
+
+/// Whether the `wait_for_console_text(...)` call starting on line `index` of
+/// `text` passes a timeout, its arguments possibly spanning several lines.
+fn console_wait_has_timeout(text: &str, index: usize) -> bool {
+    let rest: String = text.lines().skip(index).collect::<Vec<_>>().join("\n");
+    let Some(start) = rest.find("wait_for_console_text(") else {
+        return false;
+    };
+    let arguments = &rest[start + "wait_for_console_text(".len()..];
+    let mut depth = 1;
+    for (offset, c) in arguments.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 {
+            let arguments = &arguments[..offset];
+            // The second positional argument is the timeout too.
+            return arguments.contains("timeout") || top_level_commas(arguments) > 0;
+        }
+    }
+    true
+}
+
+/// Commas outside brackets and quotes: how many arguments follow the first.
+fn top_level_commas(arguments: &str) -> usize {
+    let mut depth = 0;
+    let mut quote = None;
+    let mut commas = 0;
+    for c in arguments.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            (None, ',') if depth == 0 => commas += 1,
+            _ => {}
+        }
+    }
+    commas
 }
 
 struct Call<'a> {
@@ -175,5 +219,24 @@ mod tests {
         let problems = check(&machines, &file(text), &documented());
         assert_eq!(problems.len(), 1);
         assert!(problems[0].contains("one console line per"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_console_wait_timeout_on_another_line_or_positional_fails() {
+        let machines = ["machine".to_owned()];
+        for text in [
+            "machine.wait_for_console_text(\n    \"login\",\n    timeout=300,\n)\n",
+            "machine.wait_for_console_text(\"a, b\", 300)\n",
+        ] {
+            let problems = check(&machines, &file(text), &documented());
+            assert_eq!(problems.len(), 1, "{text}: {problems:?}");
+        }
+    }
+
+    #[test]
+    fn a_console_wait_without_timeout_is_only_checked_against_the_doc() {
+        let machines = ["machine".to_owned()];
+        let text = "machine.wait_for_console_text(\"a, b\")\n";
+        assert!(check(&machines, &file(text), &documented()).is_empty());
     }
 }
