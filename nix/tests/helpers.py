@@ -1,4 +1,5 @@
-# Helpers shared by lookout's VM test scripts (prepended to each testScript).
+# Helpers shared by lookout's VM test scripts (scripts.nix puts them before each
+# test's own file). `BaseMachine` is a global the driver gives every script.
 # Every check is a shell command run inside a VM: curl -sf for the HTTP call,
 # jq -e for the assertion (jq -e fails on false, null or no output), and
 # wait_until_succeeds for anything that takes time.
@@ -6,14 +7,14 @@
 import re
 
 
-def http_status(node, url: str, curl_args: str = "") -> str:
+def http_status(node: BaseMachine, url: str, curl_args: str = "") -> str:
     """The HTTP status code curl gets for url (curl -f would hide 4xx/5xx)."""
     return node.succeed(
         f"curl -s -o /dev/null -w '%{{http_code}}' {curl_args} '{url}'"
     ).strip()
 
 
-def expect_status(node, expected: str, url: str, curl_args: str = "") -> None:
+def expect_status(node: BaseMachine, expected: str, url: str, curl_args: str = "") -> None:
     got = http_status(node, url, curl_args)
     assert got == expected, f"{curl_args} {url}: expected HTTP {expected}, got {got}"
 
@@ -28,7 +29,7 @@ def jq_labels(labels: dict) -> str:
     return " and ".join(f'.{name} == "{value}"' for name, value in labels.items())
 
 
-def wait_prometheus_alert(node, prometheus: str, state: str, labels: dict) -> None:
+def wait_prometheus_alert(node: BaseMachine, prometheus: str, state: str, labels: dict) -> None:
     """Wait until Prometheus has an alert with these labels in this state."""
     node.wait_until_succeeds(
         f"curl -sf '{prometheus}/api/v1/alerts' | jq -e '.data.alerts[]"
@@ -36,7 +37,7 @@ def wait_prometheus_alert(node, prometheus: str, state: str, labels: dict) -> No
     )
 
 
-def wait_alertmanager_alert(node, alertmanager: str, labels: dict) -> None:
+def wait_alertmanager_alert(node: BaseMachine, alertmanager: str, labels: dict) -> None:
     """Wait until Alertmanager's API lists an active alert with these labels."""
     node.wait_until_succeeds(
         f"curl -sf '{alertmanager}/api/v2/alerts?active=true' | jq -e '.[]"
@@ -44,7 +45,7 @@ def wait_alertmanager_alert(node, alertmanager: str, labels: dict) -> None:
     )
 
 
-def wait_delivered(node, receiver: str, status: str, labels: dict) -> None:
+def wait_delivered(node: BaseMachine, receiver: str, status: str, labels: dict) -> None:
     """Wait until the alert receiver got a notification with an alert of this
     status and these labels (GET /alerts answers {"alerts": [...], "total": n})."""
     alertname = labels["alertname"]
@@ -55,7 +56,7 @@ def wait_delivered(node, receiver: str, status: str, labels: dict) -> None:
 
 
 def wait_fires_and_is_delivered(
-    node, prometheus: str, alertmanager: str, receiver: str, labels: dict
+    node: BaseMachine, prometheus: str, alertmanager: str, receiver: str, labels: dict
 ) -> None:
     """The whole path of an alert: firing in Prometheus, then active in
     Alertmanager, then delivered to the receiver's webhook."""
@@ -64,7 +65,7 @@ def wait_fires_and_is_delivered(
     wait_delivered(node, receiver, "firing", labels)
 
 
-def listening_addresses(node, port: int) -> list:
+def listening_addresses(node: BaseMachine, port: int) -> list:
     """Local addresses of the TCP listeners on port, from ss."""
     lines = node.succeed("ss -Htln").splitlines()
     addresses = []
@@ -78,7 +79,7 @@ def listening_addresses(node, port: int) -> list:
     return addresses
 
 
-def assert_loopback_only(node, name: str, port: int) -> None:
+def assert_loopback_only(node: BaseMachine, name: str, port: int) -> None:
     addresses = listening_addresses(node, port)
     assert addresses, f"nothing listens on port {port} ({name})"
     for address in addresses:
@@ -87,7 +88,7 @@ def assert_loopback_only(node, name: str, port: int) -> None:
         )
 
 
-def exposure(node, unit: str) -> float:
+def exposure(node: BaseMachine, unit: str) -> float:
     """The overall exposure systemd-analyze security gives a unit (0 to 10)."""
     output = node.succeed(f"systemd-analyze security {unit}")
     match = re.search(r"Overall exposure level for \S+: ([0-9.]+)", output)

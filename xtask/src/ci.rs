@@ -22,6 +22,10 @@ const REQUIRED_TOOLS: &[(&str, &str)] = &[
     ),
     ("nix-instantiate", "apt-get install nix-bin"),
     ("deadnix", "cargo install deadnix --locked"),
+    (
+        "python3",
+        "pyenv or apt-get install python3 (vm-lint's pyflakes and mypy)",
+    ),
 ];
 
 struct Step {
@@ -43,6 +47,11 @@ const STEPS: &[Step] = &[
     step("cargo fmt", "cargo", &["fmt", "--all", "--", "--check"]),
     step("nix files", "cargo", &["xtask", "nix"]),
     step("nix formatting (alejandra)", "cargo", &["xtask", "nixfmt"]),
+    step(
+        "VM test scripts (pyflakes, mypy, driver methods)",
+        "cargo",
+        &["xtask", "vm-lint"],
+    ),
     step(
         "cargo clippy",
         "cargo",

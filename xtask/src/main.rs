@@ -3,7 +3,7 @@
 //! - `test`: every check CI runs (the README's test command).
 //! - `stack`: the whole stack on this machine, on the well-known ports.
 //! - `bench`: the services against a bare-axum floor with wrk (figures).
-//! - `rules`, `dashboards`, `nix`, `nixfmt`: one family of checks each.
+//! - `rules`, `dashboards`, `nix`, `nixfmt`, `vm-lint`: one family of checks each.
 
 mod bench;
 mod ci;
@@ -12,8 +12,10 @@ mod nixcheck;
 mod nixfmt;
 mod rules;
 mod stack;
+mod vmlint;
 
-const USAGE: &str = "usage: cargo xtask <test|stack|bench|rules|dashboards|nix|nixfmt> [args]";
+const USAGE: &str =
+    "usage: cargo xtask <test|stack|bench|rules|dashboards|nix|nixfmt|vm-lint> [args]";
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +35,7 @@ fn main() -> std::process::ExitCode {
         "dashboards" => dashboards::run(rest),
         "nix" => nixcheck::run(rest),
         "nixfmt" => nixfmt::run(rest),
+        "vm-lint" => vmlint::run(rest),
         other => {
             eprintln!("xtask: unknown task {other:?}\n{USAGE}");
             return std::process::ExitCode::from(2);

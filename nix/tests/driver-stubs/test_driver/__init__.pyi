@@ -1,0 +1,1 @@
+# The driver package; see ../README.md for the upstream source of each stub.

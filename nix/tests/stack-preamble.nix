@@ -1,0 +1,42 @@
+# The values stack.py gets from Nix (see preamble.nix): every port from the
+# node's options, the secrets' paths, and what rules/ and dashboards/ hold.
+{
+  lib,
+  nodes,
+}: let
+  inherit (import ./preamble.nix) str strList;
+  secrets = import ./grafana-secrets.nix;
+  cfg = nodes.machine.services;
+  url = port: str "http://127.0.0.1:${toString port}";
+
+  # The rule groups of rules/*.rules.yml (each group starts with "  - name: <group>").
+  ruleGroups = let
+    files = lib.filter (lib.hasSuffix ".rules.yml") (lib.attrNames (builtins.readDir ../../rules));
+    groupOf = line: let
+      match = builtins.match "  - name: ([^ ]+)" line;
+    in
+      if match == null
+      then []
+      else match;
+    groupsIn = file: lib.concatMap groupOf (lib.splitString "\n" (builtins.readFile (../../rules + "/${file}")));
+  in
+    lib.concatMap groupsIn files;
+
+  # Each dashboard file's uid is its file stem (the dashboards check enforces it).
+  dashboardUids =
+    map (lib.removeSuffix ".json")
+    (lib.filter (lib.hasSuffix ".json") (lib.attrNames (builtins.readDir ../../dashboards)));
+in {
+  user = url cfg.user-service.port;
+  order = url cfg.order-service.port;
+  user_admin = url cfg.user-service.faultControl.port;
+  order_admin = url cfg.order-service.faultControl.port;
+  receiver = url cfg.alert-receiver.port;
+  prometheus = url cfg.prometheus.port;
+  alertmanager = url cfg.prometheus.alertmanager.port;
+  grafana = url cfg.grafana.settings.server.http_port;
+  password_file = str secrets.passwordFile;
+  secret_key_file = str secrets.secretKeyFile;
+  dashboard_uids = strList dashboardUids;
+  rule_groups = strList ruleGroups;
+}
