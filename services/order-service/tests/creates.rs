@@ -56,7 +56,7 @@ fn bad_bodies_are_400_json_naming_the_problem() {
         (b"{\"userId\": 1,", "invalid JSON"),
         (b"\"text\"", "JSON object"),
         (br#"{"userId": "one"}"#, "'userId'"),
-        (br#"{"amount": -5}"#, "'amount' must not be negative"),
+        (br#"{"amount": -5}"#, "'amount' must be more than 0"),
         (br#"{"amount": "300"}"#, "'amount' must be a number"),
         (br#"{"product": ""}"#, "'product' must not be empty"),
     ];
