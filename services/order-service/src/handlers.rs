@@ -5,7 +5,7 @@ use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
@@ -28,8 +28,13 @@ const FAILING_ID: u64 = 500;
 const MISSING_ID: u64 = 999;
 
 /// A JSON answer from bytes serialised by the store.
-fn json(status: StatusCode, body: Bytes) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+fn json(status: StatusCode, body: impl Into<Body>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.into(),
+    )
+        .into_response()
 }
 
 /// `GET /orders[?limit=L&offset=O]`: a page of orders (default the first 100), the
@@ -47,8 +52,9 @@ pub(crate) async fn list_orders(
         tokio::time::sleep(Duration::from_millis(millis)).await;
     }
     let page = state.store.page(request);
-    // The store's lock is released: the JSON is written without it.
-    let body = page.to_json(LIST_KEY);
+    // The store's lock is released: the answer is written without it, from the
+    // stored entries themselves.
+    let body = page.into_body(LIST_KEY);
     state
         .events
         .operation(OP_GET_ORDERS, catalog::STATUS_SUCCESS);

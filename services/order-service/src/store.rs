@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use serde_json::Number;
 use service_runtime::catalog;
 use service_runtime::fields::{MAX_TEXT_JSON_BYTES, MAX_U64_DIGITS};
-use service_runtime::pagination::{self, Page, PageRequest};
+use service_runtime::pagination::{self, Entry, Page, PageRequest};
 
 use crate::input::MAX_AMOUNT_JSON_BYTES;
 
@@ -82,7 +82,7 @@ pub struct StoreFull {
 #[derive(Debug)]
 struct Orders {
     /// `json[i]` is the order with id `i + 1`, serialised.
-    json: Vec<Bytes>,
+    json: Vec<Entry>,
     /// Orders counted by the `active_orders` gauge (active or pending).
     open: usize,
     /// Orders whose status is `active`, as `GET /orders` reports.
@@ -126,7 +126,7 @@ impl OrderStore {
             .iter()
             .filter(|order| order.status == STATUS_ACTIVE)
             .count();
-        let json = list.iter().map(to_json).collect();
+        let json = list.iter().map(|item| Entry::new(&to_json(item))).collect();
         publish_open(open);
         Self {
             orders: Mutex::new(Orders { json, open, active }),
@@ -149,7 +149,7 @@ impl OrderStore {
     pub fn get_json(&self, id: u64) -> Option<Bytes> {
         let orders = self.lock();
         let index = usize::try_from(id.checked_sub(1)?).ok()?;
-        orders.json.get(index).cloned()
+        orders.json.get(index).map(Entry::json)
     }
 
     /// Adds an `active` order with the next id and returns its JSON, or fails if
@@ -167,7 +167,7 @@ impl OrderStore {
             status: STATUS_ACTIVE.to_owned(),
         };
         let json = to_json(&order);
-        orders.json.push(json.clone());
+        orders.json.push(Entry::new(&json));
         orders.open += 1;
         orders.active += 1;
         publish_open(orders.open);

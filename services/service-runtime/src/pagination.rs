@@ -4,15 +4,23 @@
 //! deleted), so the item at a given offset never changes: an `offset` is as stable
 //! as a cursor, and lets a client jump to any page. A page is taken in two steps so
 //! that the store's lock is never held while JSON is written: the store copies the
-//! page's entries (each an already-serialised, reference-counted [`Bytes`], so a
+//! page's entries (each an already-serialised, reference-counted [`Entry`], so a
 //! copy is a counter increment) and its counts into a [`Page`]; the handler then
-//! writes [`Page::to_json`] after the lock is released.
+//! answers [`Page::into_body`] after the lock is released. That body sends the
+//! stored bytes themselves, one frame per item, so an answer costs no copy of its
+//! items: a client that never reads holds on to shared entries, not to a page of
+//! its own.
 //!
 //! The answer is bounded without cutting pages by bytes: every field of an item
 //! has a byte bound ([`crate::fields`]), so each service checks at compile time
 //! that [`page_bytes_bound`] of its largest item is at most [`MAX_BODY_BYTES`].
 
-use axum::body::Bytes;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::{Body, Bytes, HttpBody};
+use http_body::{Frame, SizeHint};
 
 use crate::fields::MAX_U64_DIGITS;
 
@@ -78,18 +86,43 @@ impl PageRequest {
     }
 
     /// The requested entries of `entries`, copied (reference counts only).
-    pub fn select(self, entries: &[Bytes]) -> Vec<Bytes> {
+    pub fn select(self, entries: &[Entry]) -> Vec<Entry> {
         let start = self.offset.min(entries.len());
         let end = start.saturating_add(self.limit).min(entries.len());
         entries[start..end].to_vec()
     }
 }
 
-/// A page taken from a store: its entries' JSON and the collection's counts.
+/// One stored item: its JSON object, kept after a comma so that every item but a
+/// page's first is sent exactly as stored, separator included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry(Bytes);
+
+impl Entry {
+    /// Stores `json`, one item's JSON object.
+    pub fn new(json: &[u8]) -> Self {
+        let mut stored = Vec::with_capacity(json.len() + 1);
+        stored.push(b',');
+        stored.extend_from_slice(json);
+        Self(Bytes::from(stored))
+    }
+
+    /// The item's JSON object (shares the stored bytes).
+    pub fn json(&self) -> Bytes {
+        self.0.slice(1..)
+    }
+
+    /// The item as it follows another one in a list: `,` then its JSON.
+    fn after_another(&self) -> Bytes {
+        self.0.clone()
+    }
+}
+
+/// A page taken from a store: its entries and the collection's counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
-    /// The items of the page, each already serialised as a JSON object.
-    pub entries: Vec<Bytes>,
+    /// The items of the page.
+    pub entries: Vec<Entry>,
     /// Items in the whole collection.
     pub total: usize,
     /// The collection's `active` count.
@@ -97,23 +130,73 @@ pub struct Page {
 }
 
 impl Page {
-    /// `{"<key>":[…],"total":N,"active":M}`, the exercise's list shape.
-    pub fn to_json(&self, key: &'static str) -> Bytes {
-        let entry_bytes: usize = self.entries.iter().map(|entry| entry.len() + 1).sum();
-        let mut body = Vec::with_capacity(envelope_bytes(key) + entry_bytes);
-        body.extend_from_slice(b"{\"");
-        body.extend_from_slice(key.as_bytes());
-        body.extend_from_slice(b"\":[");
-        for (index, entry) in self.entries.iter().enumerate() {
-            if index > 0 {
-                body.push(b',');
+    /// `{"<key>":[…],"total":N,"active":M}`, the exercise's list shape, as the
+    /// pieces [`Page::into_body`] sends: the stored entries between the opening
+    /// and the closing.
+    fn pieces(self, key: &'static str) -> impl Iterator<Item = Bytes> {
+        let opening = Bytes::from(format!("{{\"{key}\":["));
+        let closing = Bytes::from(format!(
+            "],\"total\":{},\"active\":{}}}",
+            self.total, self.active
+        ));
+        let items = self.entries.into_iter().enumerate().map(|(index, entry)| {
+            if index == 0 {
+                entry.json()
+            } else {
+                entry.after_another()
             }
-            body.extend_from_slice(entry);
+        });
+        std::iter::once(opening)
+            .chain(items)
+            .chain(std::iter::once(closing))
+    }
+
+    /// The answer's body: one frame per piece, with an exact length (so the
+    /// answer has a `Content-Length`), holding only references to the entries.
+    pub fn into_body(self, key: &'static str) -> Body {
+        let pieces: Vec<Bytes> = self.pieces(key).collect();
+        let remaining = pieces.iter().map(|piece| piece.len() as u64).sum();
+        Body::new(PageBody {
+            pieces: pieces.into_iter(),
+            remaining,
+        })
+    }
+
+    /// The whole answer in one buffer (for tests and small answers).
+    pub fn to_json(&self, key: &'static str) -> Bytes {
+        let pieces: Vec<Bytes> = self.clone().pieces(key).collect();
+        Bytes::from(pieces.concat())
+    }
+}
+
+/// The frames of a page, sent as hyper asks for them.
+struct PageBody {
+    pieces: std::vec::IntoIter<Bytes>,
+    remaining: u64,
+}
+
+impl HttpBody for PageBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let body = self.get_mut();
+        let piece = body.pieces.next();
+        if let Some(piece) = &piece {
+            body.remaining -= piece.len() as u64;
         }
-        body.extend_from_slice(
-            format!("],\"total\":{},\"active\":{}}}", self.total, self.active).as_bytes(),
-        );
-        Bytes::from(body)
+        Poll::Ready(piece.map(|piece| Ok(Frame::data(piece))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.pieces.as_slice().is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.remaining)
     }
 }
 
@@ -134,9 +217,9 @@ pub const fn page_bytes_bound(key: &str, max_entry_bytes: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn entries(count: usize) -> Vec<Bytes> {
+    fn entries(count: usize) -> Vec<Entry> {
         (1..=count)
-            .map(|id| Bytes::from(format!("{{\"id\":{id}}}")))
+            .map(|id| Entry::new(format!("{{\"id\":{id}}}").as_bytes()))
             .collect()
     }
 
@@ -201,8 +284,8 @@ mod tests {
         let page = |offset, limit| PageRequest { offset, limit }.select(&all);
         assert_eq!(page(0, 3), all[..3].to_vec());
         assert_eq!(page(8, 5), all[8..].to_vec());
-        assert_eq!(page(10, 5), Vec::<Bytes>::new());
-        assert_eq!(page(usize::MAX, usize::MAX), Vec::<Bytes>::new());
+        assert_eq!(page(10, 5), Vec::<Entry>::new());
+        assert_eq!(page(usize::MAX, usize::MAX), Vec::<Entry>::new());
     }
 
     #[test]
@@ -227,6 +310,31 @@ mod tests {
             &empty.to_json("orders")[..],
             br#"{"orders":[],"total":0,"active":0}"#
         );
+    }
+
+    #[test]
+    fn the_body_streams_the_stored_entries_with_an_exact_length() {
+        let stored = entries(3);
+        let page = Page {
+            entries: stored.clone(),
+            total: 3,
+            active: 1,
+        };
+        let whole = page.to_json("users");
+        let mut body = page.into_body("users");
+        assert_eq!(body.size_hint().exact(), Some(whole.len() as u64));
+        // The body never waits: every poll is ready.
+        let mut context = Context::from_waker(std::task::Waker::noop());
+        let mut frames = Vec::new();
+        while let Poll::Ready(Some(frame)) = Pin::new(&mut body).poll_frame(&mut context) {
+            let data = frame.expect("infallible").into_data().expect("data");
+            frames.push(data);
+        }
+        assert!(body.is_end_stream());
+        assert_eq!(frames.concat(), whole.to_vec());
+        // Items after the first are the stored bytes, not copies.
+        assert_eq!(frames[2].as_ptr(), stored[1].0.as_ptr());
+        assert_eq!(frames.len(), 5);
     }
 
     #[test]

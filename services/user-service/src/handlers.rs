@@ -5,7 +5,7 @@ use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
@@ -37,8 +37,13 @@ async fn simulate_latency(state: &AppState, range: RangeInclusive<u64>) {
 }
 
 /// A JSON answer from bytes serialised by the store.
-fn json(status: StatusCode, body: Bytes) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+fn json(status: StatusCode, body: impl Into<Body>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.into(),
+    )
+        .into_response()
 }
 
 /// `GET /users[?limit=L&offset=O]`: a page of users (default the first 100), the
@@ -54,8 +59,9 @@ pub(crate) async fn list_users(
     })?;
     simulate_latency(&state, LIST_LATENCY_MS).await;
     let page = state.store.page(request);
-    // The store's lock is released: the JSON is written without it.
-    let body = page.to_json(LIST_KEY);
+    // The store's lock is released: the answer is written without it, from the
+    // stored entries themselves.
+    let body = page.into_body(LIST_KEY);
     state
         .events
         .operation(OP_GET_USERS, catalog::STATUS_SUCCESS);

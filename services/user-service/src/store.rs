@@ -11,7 +11,7 @@ use std::sync::{Mutex, PoisonError};
 use axum::body::Bytes;
 use service_runtime::catalog;
 use service_runtime::fields::{MAX_TEXT_JSON_BYTES, MAX_U64_DIGITS};
-use service_runtime::pagination::{self, Page, PageRequest};
+use service_runtime::pagination::{self, Entry, Page, PageRequest};
 
 /// Key of the user array in `GET /users`.
 pub(crate) const LIST_KEY: &str = "users";
@@ -60,7 +60,7 @@ pub struct StoreFull {
 #[derive(Debug)]
 struct Users {
     /// `json[i]` is the user with id `i + 1`, serialised.
-    json: Vec<Bytes>,
+    json: Vec<Entry>,
     active: usize,
 }
 
@@ -95,7 +95,7 @@ impl UserStore {
             })
             .collect();
         let active = list.iter().filter(|user| user.active).count();
-        let json = list.iter().map(to_json).collect();
+        let json = list.iter().map(|item| Entry::new(&to_json(item))).collect();
         publish_active(active);
         Self {
             users: Mutex::new(Users { json, active }),
@@ -118,7 +118,7 @@ impl UserStore {
     pub fn get_json(&self, id: u64) -> Option<Bytes> {
         let users = self.lock();
         let index = usize::try_from(id.checked_sub(1)?).ok()?;
-        users.json.get(index).cloned()
+        users.json.get(index).map(Entry::json)
     }
 
     /// Adds a user with the next id and returns its JSON, or fails if the store is full.
@@ -139,7 +139,7 @@ impl UserStore {
             users.active += 1;
             publish_active(users.active);
         }
-        users.json.push(json.clone());
+        users.json.push(Entry::new(&json));
         Ok(json)
     }
 

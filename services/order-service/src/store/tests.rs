@@ -103,7 +103,7 @@ fn the_largest_order_fits_its_bound() {
 
 #[test]
 fn a_page_of_the_largest_orders_stays_within_one_mebibyte() {
-    let entries = vec![to_json(&largest_accepted_order()); MAX_LIMIT];
+    let entries = vec![Entry::new(&to_json(&largest_accepted_order())); MAX_LIMIT];
     let page = Page {
         entries,
         total: usize::MAX,
