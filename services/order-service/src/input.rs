@@ -64,10 +64,10 @@ pub(crate) fn parse_new_order(body: &[u8]) -> Result<NewOrder, String> {
 fn amount(number: &Number) -> Result<Number, String> {
     // JSON has no NaN or infinity, and serde_json refuses numbers out of the
     // float range, so every number here is finite.
-    let value = number.as_f64().unwrap_or(f64::NAN);
-    if !(value > 0.0) {
-        return Err("field 'amount' must be more than 0".to_owned());
-    }
+    let value = number
+        .as_f64()
+        .filter(|value| *value > 0.0)
+        .ok_or("field 'amount' must be more than 0")?;
     if value > MAX_AMOUNT as f64 {
         return Err(format!("field 'amount' must be at most {MAX_AMOUNT}"));
     }
