@@ -6,8 +6,9 @@ use service_runtime::business::OperationCounters;
 use service_runtime::catalog::{self, OP_CREATE_ORDER, OP_GET_ORDER, OP_GET_ORDERS};
 
 /// Every `(operation, status)` pair order-service reports.
-const OPERATIONS: [(&str, &str); 6] = [
+const OPERATIONS: [(&str, &str); 7] = [
     (OP_GET_ORDERS, catalog::STATUS_SUCCESS),
+    (OP_GET_ORDERS, catalog::STATUS_ERROR),
     (OP_GET_ORDER, catalog::STATUS_SUCCESS),
     (OP_GET_ORDER, catalog::STATUS_NOT_FOUND),
     (OP_GET_ORDER, catalog::STATUS_ERROR),

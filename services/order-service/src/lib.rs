@@ -22,7 +22,8 @@ use service_runtime::server::{self, ServiceRouters};
 use service_runtime::shutdown::Shutdown;
 
 pub use config::Config;
-pub use store::{NewOrder, Order, OrderStore};
+pub use input::MAX_AMOUNT;
+pub use store::{MAX_ORDER_JSON_BYTES, NewOrder, Order, OrderStore};
 
 /// Name and version of this service.
 pub const SERVICE: ServiceInfo = ServiceInfo {

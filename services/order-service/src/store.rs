@@ -1,14 +1,37 @@
 //! The bounded in-memory order store, seeded with the exercise's three orders. The
 //! `active_orders` gauge (status active or pending, as the exercise's gauge) is
 //! updated under the store's lock, so it matches the store from start-up on.
-//! Orders never change once created, so each one's JSON is serialised once, at
-//! creation, and `GET /orders/{id}` answers with those bytes.
+//! Orders never change once created, so each one is serialised once, at creation,
+//! and only its JSON is kept: `GET /orders/{id}` answers with those bytes and
+//! `GET /orders` copies a page of them (reference counts) under the lock and joins
+//! them after it (see `service_runtime::pagination`).
 
 use std::sync::{Mutex, PoisonError};
 
 use axum::body::Bytes;
 use serde_json::Number;
 use service_runtime::catalog;
+use service_runtime::fields::{MAX_TEXT_JSON_BYTES, MAX_U64_DIGITS};
+use service_runtime::pagination::{self, Entry, Page, PageRequest};
+
+use crate::input::MAX_AMOUNT_JSON_BYTES;
+
+/// Key of the order array in `GET /orders`.
+pub(crate) const LIST_KEY: &str = "orders";
+
+/// Largest JSON of one order:
+/// `{"id":N,"userId":N,"product":"…","amount":A,"status":"completed"}` with the
+/// longest ids, product and amount.
+pub const MAX_ORDER_JSON_BYTES: usize =
+    r#"{"id":,"userId":,"product":,"amount":,"status":"completed"}"#.len()
+        + 2 * MAX_U64_DIGITS
+        + MAX_TEXT_JSON_BYTES
+        + MAX_AMOUNT_JSON_BYTES;
+
+// A page of the largest orders at the largest limit stays within the 1 MiB bound.
+const _: () = assert!(
+    pagination::page_bytes_bound(LIST_KEY, MAX_ORDER_JSON_BYTES) <= pagination::MAX_BODY_BYTES
+);
 
 /// An order, serialised exactly as the exercise's Express app does.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -20,7 +43,8 @@ pub struct Order {
     pub user_id: u64,
     /// Product name.
     pub product: String,
-    /// Amount as the client sent it (kept as a JSON number so `300` stays `300`).
+    /// Amount as stored and echoed: an integer stays an integer (`300`), a
+    /// decimal is the nearest 64-bit float, written in its shortest form.
     pub amount: Number,
     /// `active`, `pending` or `completed`; new orders are `active`.
     pub status: String,
@@ -42,9 +66,9 @@ const STATUS_PENDING: &str = "pending";
 pub struct NewOrder {
     /// Id of the ordering user.
     pub user_id: u64,
-    /// Product name, never empty.
+    /// Product name, never blank, at most 256 bytes, no control characters.
     pub product: String,
-    /// Non-negative amount.
+    /// Amount, 0 (the exercise's default) or in (0, `MAX_AMOUNT`].
     pub amount: Number,
 }
 
@@ -57,26 +81,17 @@ pub struct StoreFull {
 
 #[derive(Debug)]
 struct Orders {
-    list: Vec<Order>,
-    /// `json[i]` is `list[i]` serialised.
-    json: Vec<Bytes>,
+    /// `json[i]` is the order with id `i + 1`, serialised.
+    json: Vec<Entry>,
     /// Orders counted by the `active_orders` gauge (active or pending).
     open: usize,
     /// Orders whose status is `active`, as `GET /orders` reports.
     active: usize,
 }
 
-/// Body of `GET /orders`.
-#[derive(serde::Serialize)]
-struct OrderList<'a> {
-    orders: &'a [Order],
-    total: usize,
-    active: usize,
-}
-
-fn to_json(value: &impl serde::Serialize) -> Bytes {
-    // Serialising plain structs of strings and numbers cannot fail.
-    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+fn to_json(order: &Order) -> Bytes {
+    // Serialising a plain struct of strings and numbers cannot fail.
+    Bytes::from(serde_json::to_vec(order).unwrap_or_default())
 }
 
 /// Orders in creation order, at most `max` (the seed orders always fit).
@@ -111,54 +126,48 @@ impl OrderStore {
             .iter()
             .filter(|order| order.status == STATUS_ACTIVE)
             .count();
-        let json = list.iter().map(to_json).collect();
+        let json = list.iter().map(|item| Entry::new(&to_json(item))).collect();
         publish_open(open);
         Self {
-            orders: Mutex::new(Orders {
-                list,
-                json,
-                open,
-                active,
-            }),
+            orders: Mutex::new(Orders { json, open, active }),
             max,
         }
     }
 
-    /// The `GET /orders` body: every order, the total and the number whose status
-    /// is `active`.
-    pub fn list_json(&self) -> Bytes {
+    /// The orders `request` selects, the total and the number whose status is
+    /// `active`, copied so the caller writes the JSON without holding the lock.
+    pub fn page(&self, request: PageRequest) -> Page {
         let orders = self.lock();
-        to_json(&OrderList {
-            orders: &orders.list,
-            total: orders.list.len(),
+        Page {
+            entries: request.select(&orders.json),
+            total: orders.json.len(),
             active: orders.active,
-        })
+        }
     }
 
     /// The JSON of the order with `id`.
     pub fn get_json(&self, id: u64) -> Option<Bytes> {
         let orders = self.lock();
         let index = usize::try_from(id.checked_sub(1)?).ok()?;
-        orders.json.get(index).cloned()
+        orders.json.get(index).map(Entry::json)
     }
 
     /// Adds an `active` order with the next id and returns its JSON, or fails if
     /// the store is full.
     pub fn create(&self, new: NewOrder) -> Result<Bytes, StoreFull> {
         let mut orders = self.lock();
-        if orders.list.len() >= self.max {
+        if orders.json.len() >= self.max {
             return Err(StoreFull { max: self.max });
         }
         let order = Order {
-            id: orders.list.len() as u64 + 1,
+            id: orders.json.len() as u64 + 1,
             user_id: new.user_id,
             product: new.product,
             amount: new.amount,
             status: STATUS_ACTIVE.to_owned(),
         };
         let json = to_json(&order);
-        orders.list.push(order);
-        orders.json.push(json.clone());
+        orders.json.push(Entry::new(&json));
         orders.open += 1;
         orders.active += 1;
         publish_open(orders.open);
@@ -177,52 +186,4 @@ fn publish_open(open: usize) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn monitor() -> NewOrder {
-        NewOrder {
-            user_id: 1,
-            product: "Monitor".to_owned(),
-            amount: Number::from(300),
-        }
-    }
-
-    fn json(bytes: &Bytes) -> serde_json::Value {
-        serde_json::from_slice(bytes).expect("valid JSON")
-    }
-
-    #[test]
-    fn seed_matches_the_exercise() {
-        let store = OrderStore::seeded(10);
-        let list = json(&store.list_json());
-        assert_eq!(list["total"], 3);
-        assert_eq!(list["active"], 1);
-        assert_eq!(store.lock().open, 2);
-        let mouse = store.get_json(2).map(|order| json(&order));
-        assert_eq!(
-            mouse.map(|order| order["status"].clone()),
-            Some("pending".into())
-        );
-        assert_eq!(store.get_json(0), None);
-    }
-
-    #[test]
-    fn created_orders_are_active_with_the_next_id() {
-        let store = OrderStore::seeded(10);
-        let order = store.create(monitor()).expect("room left");
-        assert_eq!(
-            std::str::from_utf8(&order).expect("UTF-8"),
-            r#"{"id":4,"userId":1,"product":"Monitor","amount":300,"status":"active"}"#
-        );
-        assert_eq!(store.get_json(4), Some(order));
-        assert_eq!(json(&store.list_json())["active"], 2);
-        assert_eq!(store.lock().open, 3);
-    }
-
-    #[test]
-    fn a_full_store_refuses_new_orders() {
-        let store = OrderStore::seeded(3);
-        assert_eq!(store.create(monitor()), Err(StoreFull { max: 3 }));
-    }
-}
+mod tests;

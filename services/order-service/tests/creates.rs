@@ -52,16 +52,70 @@ fn missing_fields_take_the_exercise_defaults() {
 
 #[test]
 fn bad_bodies_are_400_json_naming_the_problem() {
-    let cases: [(&[u8], &str); 6] = [
+    let control = format!(r#"{{"product": "{}"}}"#, "\\u0001".repeat(256));
+    let long = format!(r#"{{"product": "{}"}}"#, "x".repeat(257));
+    let cases: [(&[u8], &str); 13] = [
         (b"{\"userId\": 1,", "invalid JSON"),
         (b"\"text\"", "JSON object"),
         (br#"{"userId": "one"}"#, "'userId'"),
-        (br#"{"amount": -5}"#, "'amount' must not be negative"),
+        (br#"{"amount": -5}"#, "'amount' must be more than 0"),
         (br#"{"amount": "300"}"#, "'amount' must be a number"),
         (br#"{"product": ""}"#, "'product' must not be empty"),
+        (
+            control.as_bytes(),
+            "'product' must not contain control characters",
+        ),
+        (
+            br#"{"product": "Mon\nitor"}"#,
+            "'product' must not contain control",
+        ),
+        (long.as_bytes(), "'product' must be at most 256 bytes"),
+        (
+            br#"{"amount": 12345678901234567890123}"#,
+            "'amount' must be at most 1000000000",
+        ),
+        (
+            br#"{"amount": 1000000000.5}"#,
+            "'amount' must be at most 1000000000",
+        ),
+        (br#"{"amount": 0}"#, "'amount' must be more than 0"),
+        (br#"{"amount": 1e999}"#, "invalid JSON"),
     ];
     // order-service has no application_errors_total: nothing more to check.
     checks::bad_bodies_are_400(TARGET, &cases, |_, _, _| {});
+}
+
+#[test]
+fn amounts_are_answered_as_stored_by_every_route() {
+    let service = start();
+    let api = service.addr("api");
+    let cases = [
+        ("1000000000", "1000000000"),
+        ("19.99", "19.99"),
+        ("0.1", "0.1"),
+        ("1e2", "100.0"),
+        ("5e-324", "5e-324"),
+    ];
+    for (id, (sent, stored)) in (4..).zip(cases) {
+        let body = format!(r#"{{"product": "Cable", "amount": {sent}}}"#);
+        let created = request(api, "POST", "/orders", Some(body.as_bytes()));
+        assert_eq!(created.status, 201, "{sent}: {}", created.body);
+        let expected = format!(
+            r#"{{"id":{id},"userId":1,"product":"Cable","amount":{stored},"status":"active"}}"#
+        );
+        assert_eq!(created.body, expected, "{sent}");
+        let read = request(api, "GET", &format!("/orders/{id}"), None);
+        assert_eq!(read.body, expected, "{sent}");
+    }
+    let listed = request(api, "GET", "/orders?offset=3", None);
+    let amounts: Vec<String> = listed.json()["orders"]
+        .as_array()
+        .expect("orders")
+        .iter()
+        .map(|order| order["amount"].to_string())
+        .collect();
+    let stored: Vec<&str> = cases.iter().map(|(_, stored)| *stored).collect();
+    assert_eq!(amounts, stored);
 }
 
 #[test]

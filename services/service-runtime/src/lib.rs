@@ -54,6 +54,12 @@
 //!   HTTP metrics, JSON 404/405/413 and the 64 KiB body limit;
 //!   `instrument_with_faults(router, service, metrics, faults)` also injects faults
 //!   into the router's own routes; `json_errors(router)` does the JSON part alone.
+//! - [`fields`]: input rules both services share: plain decimal ids
+//!   ([`fields::plain_decimal`]) and byte-bounded text without control characters
+//!   ([`fields::check_text`]).
+//! - [`pagination`]: `limit`/`offset` of `GET /users` and `GET /orders`
+//!   ([`pagination::PageRequest`]), the page taken under the store lock and written
+//!   as JSON after it ([`pagination::Page`]), and the 1 MiB bound of every answer.
 //! - [`errors`]: [`errors::ApiError`], answered as `{"error": "..."}`.
 //! - [`faults`]: [`faults::Faults`] (latency and error injection for business routes),
 //!   its loopback-only admin router and [`faults::AdminArgs`].
@@ -74,10 +80,12 @@ pub mod catalog;
 pub mod config;
 pub mod errors;
 pub mod faults;
+pub mod fields;
 pub mod http;
 mod http_metrics;
 pub mod launch;
 pub mod metrics;
+pub mod pagination;
 pub mod ports;
 mod process;
 pub mod server;

@@ -7,8 +7,9 @@ use service_runtime::business::{ApplicationErrorCounters, OperationCounters};
 use service_runtime::catalog::{self, OP_CREATE_USER, OP_GET_USER, OP_GET_USERS};
 
 /// Every `(operation, status)` pair user-service reports.
-const OPERATIONS: [(&str, &str); 6] = [
+const OPERATIONS: [(&str, &str); 7] = [
     (OP_GET_USERS, catalog::STATUS_SUCCESS),
+    (OP_GET_USERS, catalog::STATUS_ERROR),
     (OP_GET_USER, catalog::STATUS_SUCCESS),
     (OP_GET_USER, catalog::STATUS_NOT_FOUND),
     (OP_GET_USER, catalog::STATUS_ERROR),

@@ -5,17 +5,20 @@ use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use service_runtime::catalog::{self, OP_CREATE_USER, OP_GET_USER, OP_GET_USERS};
 use service_runtime::errors::ApiError;
+use service_runtime::fields::plain_decimal;
+use service_runtime::pagination::PageRequest;
 
 use crate::AppState;
 use crate::input::parse_new_user;
+use crate::store::LIST_KEY;
 
 /// The exercise's simulated latency of `GET /users`, in milliseconds.
 const LIST_LATENCY_MS: RangeInclusive<u64> = 10..=100;
@@ -34,30 +37,48 @@ async fn simulate_latency(state: &AppState, range: RangeInclusive<u64>) {
 }
 
 /// A JSON answer from bytes serialised by the store.
-fn json(status: StatusCode, body: Bytes) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+fn json(status: StatusCode, body: impl Into<Body>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.into(),
+    )
+        .into_response()
 }
 
-/// `GET /users`: every user, the total and the number of active users.
-pub(crate) async fn list_users(State(state): State<Arc<AppState>>) -> Response {
+/// `GET /users[?limit=L&offset=O]`: a page of users (default the first 100), the
+/// total and the number of active users; 400 for a bad `limit` or `offset`.
+pub(crate) async fn list_users(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let request = PageRequest::from_query(query.as_deref()).map_err(|message| {
+        state.events.application_error(catalog::ERROR_VALIDATION);
+        state.events.operation(OP_GET_USERS, catalog::STATUS_ERROR);
+        ApiError::bad_request(message)
+    })?;
     simulate_latency(&state, LIST_LATENCY_MS).await;
-    let body = state.store.list_json();
+    let page = state.store.page(request);
+    // The store's lock is released: the answer is written without it, from the
+    // stored entries themselves.
+    let body = page.into_body(LIST_KEY);
     state
         .events
         .operation(OP_GET_USERS, catalog::STATUS_SUCCESS);
-    json(StatusCode::OK, body)
+    Ok(json(StatusCode::OK, body))
 }
 
-/// `GET /users/{id}`: the user; 404 for unknown, non-numeric and 999; 500 for 500.
+/// `GET /users/{id}`: the user; 404 for unknown, non-numeric and 999 (and for any
+/// id that is not a plain decimal, such as `+1` or `0500`); 500 for 500.
 pub(crate) async fn get_user(
     State(state): State<Arc<AppState>>,
-    // Any id that is not a number, including one that is not even valid UTF-8
-    // once percent-decoded, is an unknown id: 404, as for any other.
+    // Any id that is not a plain decimal number, including one that is not even
+    // valid UTF-8 once percent-decoded, is an unknown id: 404, as for any other.
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let user = match id
         .map_err(drop)
-        .and_then(|Path(id)| id.parse::<u64>().map_err(drop))
+        .and_then(|Path(id)| plain_decimal(&id).ok_or(()))
     {
         Ok(FAILING_ID) => {
             tracing::warn!(id = FAILING_ID, "simulated database failure");

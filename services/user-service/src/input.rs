@@ -3,14 +3,13 @@
 //! rejects anything else with a message naming the problem.
 
 use serde_json::{Map, Value};
+use service_runtime::fields::check_text;
 
 use crate::store::NewUser;
 
-/// Longest accepted name or e-mail, in characters.
-const MAX_TEXT_CHARS: usize = 256;
-
 /// Parses the body: empty means all defaults, otherwise a JSON object with
-/// optional `name` and `email` (non-empty strings) and `active` (boolean).
+/// optional `name` and `email` (strings that `check_text` accepts: not blank, at
+/// most 256 bytes, no control characters) and `active` (boolean).
 pub(crate) fn parse_new_user(body: &[u8]) -> Result<NewUser, String> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(NewUser::default());
@@ -38,13 +37,10 @@ fn present<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a Value> 
 fn text_field(fields: &Map<String, Value>, name: &str) -> Result<Option<String>, String> {
     match present(fields, name) {
         None => Ok(None),
-        Some(Value::String(text)) if text.trim().is_empty() => {
-            Err(format!("field '{name}' must not be empty"))
+        Some(Value::String(text)) => {
+            check_text(name, text)?;
+            Ok(Some(text.clone()))
         }
-        Some(Value::String(text)) if text.chars().count() > MAX_TEXT_CHARS => Err(format!(
-            "field '{name}' must be at most {MAX_TEXT_CHARS} characters"
-        )),
-        Some(Value::String(text)) => Ok(Some(text.clone())),
         Some(_) => Err(format!("field '{name}' must be a string")),
     }
 }
@@ -75,13 +71,23 @@ mod tests {
 
     #[test]
     fn bad_bodies_name_the_problem() {
-        let cases: [(&[u8], &str); 6] = [
+        let long = format!(r#"{{"name": "{}"}}"#, "é".repeat(129));
+        let cases: [(&[u8], &str); 9] = [
             (b"{", "invalid JSON"),
             (b"[]", "JSON object"),
             (br#"{"name": 3}"#, "'name' must be a string"),
             (br#"{"name": "  "}"#, "'name' must not be empty"),
             (br#"{"email": ""}"#, "'email' must not be empty"),
             (br#"{"active": "yes"}"#, "'active' must be a boolean"),
+            (
+                br#"{"name": "\u0001\u0001"}"#,
+                "'name' must not contain control",
+            ),
+            (
+                br#"{"email": "a\nb@test.com"}"#,
+                "'email' must not contain control",
+            ),
+            (long.as_bytes(), "'name' must be at most 256 bytes"),
         ];
         for (body, expected) in cases {
             let error = parse_new_user(body).expect_err("rejected");

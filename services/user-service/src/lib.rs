@@ -22,7 +22,7 @@ use service_runtime::server::{self, ServiceRouters};
 use service_runtime::shutdown::Shutdown;
 
 pub use config::Config;
-pub use store::{NewUser, User, UserStore};
+pub use store::{MAX_USER_JSON_BYTES, NewUser, User, UserStore};
 
 /// Name and version of this service.
 pub const SERVICE: ServiceInfo = ServiceInfo {

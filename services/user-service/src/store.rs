@@ -1,13 +1,30 @@
 //! The bounded in-memory user store, seeded with the exercise's three users. The
 //! `active_users` gauge is updated under the store's lock, so it always matches the
 //! store (from start-up, and whatever the interleaving of concurrent creates).
-//! Users never change once created, so each one's JSON is serialised once, at
-//! creation, and `GET /users/{id}` answers with those bytes.
+//! Users never change once created, so each one is serialised once, at creation,
+//! and only its JSON is kept: `GET /users/{id}` answers with those bytes and
+//! `GET /users` copies a page of them (reference counts) under the lock and joins
+//! them after it (see `service_runtime::pagination`).
 
 use std::sync::{Mutex, PoisonError};
 
 use axum::body::Bytes;
 use service_runtime::catalog;
+use service_runtime::fields::{MAX_TEXT_JSON_BYTES, MAX_U64_DIGITS};
+use service_runtime::pagination::{self, Entry, Page, PageRequest};
+
+/// Key of the user array in `GET /users`.
+pub(crate) const LIST_KEY: &str = "users";
+
+/// Largest JSON of one user: `{"id":N,"name":"…","email":"…","active":false}`
+/// with the longest id and the longest accepted name and e-mail.
+pub const MAX_USER_JSON_BYTES: usize =
+    r#"{"id":,"name":,"email":,"active":false}"#.len() + MAX_U64_DIGITS + 2 * MAX_TEXT_JSON_BYTES;
+
+// A page of the largest users at the largest limit stays within the 1 MiB bound.
+const _: () = assert!(
+    pagination::page_bytes_bound(LIST_KEY, MAX_USER_JSON_BYTES) <= pagination::MAX_BODY_BYTES
+);
 
 /// A user, serialised exactly as the exercise's Flask app does.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -42,23 +59,14 @@ pub struct StoreFull {
 
 #[derive(Debug)]
 struct Users {
-    list: Vec<User>,
-    /// `json[i]` is `list[i]` serialised.
-    json: Vec<Bytes>,
+    /// `json[i]` is the user with id `i + 1`, serialised.
+    json: Vec<Entry>,
     active: usize,
 }
 
-/// Body of `GET /users`.
-#[derive(serde::Serialize)]
-struct UserList<'a> {
-    users: &'a [User],
-    total: usize,
-    active: usize,
-}
-
-fn to_json(value: &impl serde::Serialize) -> Bytes {
-    // Serialising plain structs of strings, numbers and booleans cannot fail.
-    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+fn to_json(user: &User) -> Bytes {
+    // Serialising a plain struct of strings, numbers and booleans cannot fail.
+    Bytes::from(serde_json::to_vec(user).unwrap_or_default())
 }
 
 /// Users in creation order, at most `max` (the seed users always fit).
@@ -87,38 +95,39 @@ impl UserStore {
             })
             .collect();
         let active = list.iter().filter(|user| user.active).count();
-        let json = list.iter().map(to_json).collect();
+        let json = list.iter().map(|item| Entry::new(&to_json(item))).collect();
         publish_active(active);
         Self {
-            users: Mutex::new(Users { list, json, active }),
+            users: Mutex::new(Users { json, active }),
             max,
         }
     }
 
-    /// The `GET /users` body: every user, the total and the number of active ones.
-    pub fn list_json(&self) -> Bytes {
+    /// The users `request` selects, the total and the number of active users,
+    /// copied so the caller writes the JSON without holding the lock.
+    pub fn page(&self, request: PageRequest) -> Page {
         let users = self.lock();
-        to_json(&UserList {
-            users: &users.list,
-            total: users.list.len(),
+        Page {
+            entries: request.select(&users.json),
+            total: users.json.len(),
             active: users.active,
-        })
+        }
     }
 
     /// The JSON of the user with `id`.
     pub fn get_json(&self, id: u64) -> Option<Bytes> {
         let users = self.lock();
         let index = usize::try_from(id.checked_sub(1)?).ok()?;
-        users.json.get(index).cloned()
+        users.json.get(index).map(Entry::json)
     }
 
     /// Adds a user with the next id and returns its JSON, or fails if the store is full.
     pub fn create(&self, new: NewUser) -> Result<Bytes, StoreFull> {
         let mut users = self.lock();
-        if users.list.len() >= self.max {
+        if users.json.len() >= self.max {
             return Err(StoreFull { max: self.max });
         }
-        let id = users.list.len() as u64 + 1;
+        let id = users.json.len() as u64 + 1;
         let user = User {
             id,
             name: new.name.unwrap_or_else(|| format!("User{id}")),
@@ -130,8 +139,7 @@ impl UserStore {
             users.active += 1;
             publish_active(users.active);
         }
-        users.list.push(user);
-        users.json.push(json.clone());
+        users.json.push(Entry::new(&json));
         Ok(json)
     }
 
@@ -147,46 +155,4 @@ fn publish_active(active: usize) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn json(bytes: &Bytes) -> serde_json::Value {
-        serde_json::from_slice(bytes).expect("valid JSON")
-    }
-
-    #[test]
-    fn seed_matches_the_exercise() {
-        let store = UserStore::seeded(10);
-        let list = json(&store.list_json());
-        assert_eq!(list["total"], 3);
-        assert_eq!(list["active"], 2);
-        assert_eq!(list["users"][2]["name"], "Charlie");
-        let charlie = store.get_json(3).map(|user| json(&user));
-        assert_eq!(
-            charlie.map(|user| user["active"].clone()),
-            Some(false.into())
-        );
-        assert_eq!(store.get_json(0), None);
-        assert_eq!(store.get_json(4), None);
-    }
-
-    #[test]
-    fn created_users_get_the_exercise_defaults_and_the_next_id() {
-        let store = UserStore::seeded(10);
-        let user = store.create(NewUser::default()).expect("room left");
-        assert_eq!(
-            json(&user),
-            serde_json::json!({"id": 4, "name": "User4", "email": "user4@test.com", "active": true})
-        );
-        assert_eq!(store.get_json(4), Some(user));
-        assert_eq!(json(&store.list_json())["active"], 3);
-    }
-
-    #[test]
-    fn a_full_store_refuses_new_users() {
-        let store = UserStore::seeded(4);
-        assert!(store.create(NewUser::default()).is_ok());
-        assert_eq!(store.create(NewUser::default()), Err(StoreFull { max: 4 }));
-        assert_eq!(json(&store.list_json())["total"], 4);
-    }
-}
+mod tests;

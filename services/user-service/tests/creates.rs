@@ -51,12 +51,38 @@ fn creating_a_user_with_fields_keeps_them() {
 }
 
 #[test]
+fn names_of_256_bytes_are_kept_byte_for_byte() {
+    let service = start();
+    let api = service.addr("api");
+    // 128 two-byte characters: 256 bytes, the limit.
+    let name = "é".repeat(128);
+    let body = format!(r#"{{"name": "{name}", "email": "\"quoted\"@test.com"}}"#);
+    let created = request(api, "POST", "/users", Some(body.as_bytes()));
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.json()["name"], name.as_str());
+    assert_eq!(created.json()["email"], "\"quoted\"@test.com");
+    assert_eq!(request(api, "GET", "/users/4", None).body, created.body);
+}
+
+#[test]
 fn bad_bodies_are_400_json_naming_the_problem() {
-    let cases: [(&[u8], &str); 4] = [
+    // 256 `\u0001` (6 bytes each as sent, 1 byte stored), and 257 bytes stored.
+    let control = format!(r#"{{"name": "{}"}}"#, "\\u0001".repeat(256));
+    let long = format!(r#"{{"email": "{}@x"}}"#, "ü".repeat(128));
+    let cases: [(&[u8], &str); 7] = [
         (b"{not json", "invalid JSON"),
         (b"[1]", "JSON object"),
         (br#"{"name": 12}"#, "'name' must be a string"),
         (br#"{"email": ""}"#, "'email' must not be empty"),
+        (
+            control.as_bytes(),
+            "'name' must not contain control characters",
+        ),
+        (
+            br#"{"name": "Dana\u007f"}"#,
+            "'name' must not contain control characters",
+        ),
+        (long.as_bytes(), "'email' must be at most 256 bytes"),
     ];
     checks::bad_bodies_are_400(TARGET, &cases, |expected, before, after| {
         assert_eq!(

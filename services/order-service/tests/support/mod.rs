@@ -13,6 +13,10 @@ pub(crate) const TARGET: Target = Target {
     service: "order-service",
     version: env!("CARGO_PKG_VERSION"),
     collection: "/orders",
+    list_key: "orders",
+    list_operation: "get_orders",
+    capacity_flag: "--max-orders",
+    largest_create_body: largest_order,
     item_route: "/orders/{id}",
     not_found: "Order not found",
     get_operation: "get_order",
@@ -27,6 +31,16 @@ const SEED: Seed = Seed {
     listed_active: 1,
     active_gauge: 2,
 };
+
+/// An order of the largest ids, the longest product (256 backslashes, 512 bytes
+/// once escaped as JSON) and the longest amount.
+fn largest_order() -> Vec<u8> {
+    let product = "\\\\".repeat(256);
+    format!(
+        r#"{{"userId": 18446744073709551615, "product": "{product}", "amount": 1.2345678901234567e-300}}"#
+    )
+    .into_bytes()
+}
 
 /// Starts order-service on free ports, simulated latency off.
 pub(crate) fn start() -> Spawned {

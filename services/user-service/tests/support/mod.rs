@@ -13,6 +13,10 @@ pub(crate) const TARGET: Target = Target {
     service: "user-service",
     version: env!("CARGO_PKG_VERSION"),
     collection: "/users",
+    list_key: "users",
+    list_operation: "get_users",
+    capacity_flag: "--max-users",
+    largest_create_body: largest_user,
     item_route: "/users/{id}",
     not_found: "User not found",
     get_operation: "get_user",
@@ -27,6 +31,13 @@ const SEED: Seed = Seed {
     listed_active: 2,
     active_gauge: 2,
 };
+
+/// A user of the longest name and e-mail: 256 backslashes each, 512 bytes each
+/// once escaped as JSON.
+fn largest_user() -> Vec<u8> {
+    let text = "\\\\".repeat(256);
+    format!(r#"{{"name": "{text}", "email": "{text}", "active": false}}"#).into_bytes()
+}
 
 /// Starts user-service on free ports, simulated latency off.
 pub(crate) fn start() -> Spawned {

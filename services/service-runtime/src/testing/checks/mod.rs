@@ -2,8 +2,9 @@
 //! order-service run exactly the same assertions: `/metrics` exposition (content
 //! type, HELP on every metric, `promtool check metrics`), bounded label cardinality,
 //! JSON errors, fault control, loopback-only admin, graceful SIGTERM, `/health`,
-//! business series registered at start-up, concurrent creates, and the failing
-//! requests of the exercise (unknown ids, id 500, bad bodies).
+//! business series registered at start-up, concurrent creates, the failing
+//! requests of the exercise (unknown ids, id 500, bad bodies), pages of the
+//! collection, plain decimal ids, and non-reading clients of the largest page.
 //! [`contract_tests!`](crate::contract_tests) turns them into one `#[test]` each.
 
 mod business;
@@ -11,12 +12,16 @@ mod exposition;
 mod failures;
 mod http_errors;
 mod lifecycle;
+mod lists;
+mod non_reading;
 
 pub use business::{concurrent_creates, health, registered_at_start_up};
 pub use exposition::{exposition, promtool_check_metrics};
 pub use failures::{bad_bodies_are_400, id_500_is_a_server_error, unknown_ids_are_404};
 pub use http_errors::{cardinality, json_errors};
 pub use lifecycle::{admin_must_be_loopback, fault_control, graceful_shutdown};
+pub use lists::{bad_page_parameters_are_400, ids_are_plain_decimal, pages};
+pub use non_reading::non_reading_list_clients;
 
 use super::{Scrape, Spawned};
 use crate::catalog;
@@ -34,6 +39,15 @@ pub struct Target {
     /// A business collection route answering GET (200) with `{"total", "active", ...}`
     /// and POST (201 with a numeric `id`, also without a body) but not DELETE.
     pub collection: &'static str,
+    /// The key of the item array in the collection's answer (`users`).
+    pub list_key: &'static str,
+    /// The business operation a GET on `collection` counts (`get_users`).
+    pub list_operation: &'static str,
+    /// The flag that sets the store's capacity (`--max-users`).
+    pub capacity_flag: &'static str,
+    /// A create body giving the largest item the API accepts (longest text of
+    /// the characters JSON escapes most, largest numbers).
+    pub largest_create_body: fn() -> Vec<u8>,
     /// The item route template, `<collection>/{id}` (`/users/{id}`).
     pub item_route: &'static str,
     /// The error of an unknown id (`User not found`).
@@ -61,8 +75,8 @@ pub struct Seed {
 
 /// Defines one `#[test]` per contract check against `$target` (a [`Target`]
 /// expression), so every service runs the same checks under the same test names.
-/// The concurrent-creates check is left out: run it in a test binary of its own,
-/// where its thousand threads overlap nothing else.
+/// The concurrent-creates and non-reading-clients checks are left out: run each
+/// in a test binary of its own, where its load overlaps nothing else.
 #[macro_export]
 macro_rules! contract_tests {
     ($target:expr) => {
@@ -99,6 +113,21 @@ macro_rules! contract_tests {
         #[test]
         fn health_answers_like_the_exercise() {
             $crate::testing::checks::health($target);
+        }
+
+        #[test]
+        fn the_collection_is_listed_in_pages_with_the_full_total() {
+            $crate::testing::checks::pages($target);
+        }
+
+        #[test]
+        fn bad_limit_or_offset_answers_400_json() {
+            $crate::testing::checks::bad_page_parameters_are_400($target);
+        }
+
+        #[test]
+        fn ids_that_are_not_plain_decimal_are_unknown() {
+            $crate::testing::checks::ids_are_plain_decimal($target);
         }
 
         #[test]
