@@ -235,4 +235,25 @@ mod tests {
         let loud = labels(&[("alertname", "Loud"), ("team", "ops")]);
         assert_eq!(c.receiver_for(&loud).as_deref(), Some("default"));
     }
+
+    #[test]
+    fn external_labels_with_a_dollar_are_refused() {
+        // Prometheus 3 would expand `${HOSTNAME}` from its environment, 2.x not.
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let render = |labels: Value| {
+            call_nix_function(
+                &crate::tools::repo_dir(),
+                "prometheus-config.nix",
+                &json!({"targets": {}, "externalLabels": labels}),
+                scratch.path(),
+            )
+        };
+        let plain = render(json!({"site": "eu-1"})).expect("renders");
+        assert_eq!(plain["global"]["external_labels"]["site"], "eu-1");
+        let err = render(json!({"site": "${HOSTNAME}"})).expect_err("refused");
+        assert!(
+            format!("{err:#}").contains("external label site"),
+            "{err:#}"
+        );
+    }
 }

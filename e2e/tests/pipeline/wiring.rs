@@ -11,6 +11,7 @@ use lookout_e2e::wait::{Probe, wait_until};
 use serde::Deserialize;
 
 use crate::loopback::every_listener_is_on_loopback;
+use crate::scrape_format::every_target_sends_a_prometheus3_content_type;
 use crate::shared::{NO_FAULTS, QUICK};
 use crate::traffic::traffic_generator_reaches_both_services;
 
@@ -46,6 +47,7 @@ pub(crate) async fn step1_targets_rules_and_alertmanager(stack: &mut Stack) -> R
     })
     .await?;
     println!("[e2e] step 1: targets up: {expected_jobs:?}");
+    every_target_sends_a_prometheus3_content_type(stack).await?;
 
     let expected_groups = rule_groups_in_files(stack)?;
     ensure!(
