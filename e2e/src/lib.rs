@@ -12,6 +12,5 @@ pub mod render;
 pub mod stack;
 pub mod supervisor;
 pub mod timeline;
-pub mod timestamps;
 pub mod tools;
 pub mod wait;

@@ -3,6 +3,14 @@
 //! is killed when the supervisor is dropped: at the end of a test, when an
 //! assertion panics (unwinding drops the supervisor), and, through the kernel's
 //! parent-death signal, even when the supervising process is itself killed.
+//!
+//! The parent-death signal must be set in the child before it executes the
+//! program, which `std` only allows through the `unsafe` `pre_exec` hook
+//! (forbidden here). So every child starts as the small `lookout-pdeathsig`
+//! program (`src/bin/lookout-pdeathsig.rs`), which sets it on itself with the
+//! `nix` crate's safe `prctl::set_pdeathsig` and then replaces itself with the
+//! real program (the signal survives `execve`). Without that binary next to
+//! the other lookout binaries, children start directly, without the signal.
 
 use std::collections::BTreeMap;
 use std::fs::OpenOptions;
@@ -12,7 +20,14 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
 use tokio::process::{Child, Command};
+
+use crate::tools::lookout_binary;
+
+/// The helper that sets the parent-death signal, then executes the child.
+pub const PDEATHSIG_HELPER: &str = "lookout-pdeathsig";
 
 /// How long a child gets to exit after SIGTERM before it is killed.
 const STOP_GRACE: Duration = Duration::from_secs(10);
@@ -65,12 +80,9 @@ impl Supervisor {
     pub fn new(log_dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(log_dir)
             .with_context(|| format!("creating log directory {}", log_dir.display()))?;
-        // util-linux's setpriv asks the kernel to SIGKILL the child when its parent
-        // dies, so a supervisor killed with SIGKILL still leaves no orphans.
-        let pdeathsig_wrapper = ["/usr/bin/setpriv", "/bin/setpriv"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|path| path.is_file());
+        // The helper asks the kernel to SIGKILL the child when its parent dies,
+        // so a supervisor killed with SIGKILL still leaves no orphans.
+        let pdeathsig_wrapper = lookout_binary(PDEATHSIG_HELPER).ok();
         Ok(Self {
             log_dir: log_dir.to_path_buf(),
             processes: BTreeMap::new(),
@@ -111,12 +123,12 @@ impl Supervisor {
         let Some(mut child) = managed.child.take() else {
             return Ok(());
         };
-        signal_group(&child, "TERM");
+        signal_group(&child, Signal::SIGTERM);
         if tokio::time::timeout(STOP_GRACE, child.wait())
             .await
             .is_err()
         {
-            signal_group(&child, "KILL");
+            signal_group(&child, Signal::SIGKILL);
             child.kill().await.ok();
         }
         append_marker(&self.log_path(name), "stopped by the supervisor");
@@ -129,7 +141,7 @@ impl Supervisor {
         let Some(mut child) = managed.child.take() else {
             return Ok(());
         };
-        signal_group(&child, "KILL");
+        signal_group(&child, Signal::SIGKILL);
         child.kill().await.ok();
         append_marker(&self.log_path(name), "killed by the supervisor");
         Ok(())
@@ -228,10 +240,10 @@ impl Supervisor {
             .with_context(|| format!("opening {}", log_path.display()))?;
         let stderr = log.try_clone().context("duplicating the log file handle")?;
         let mut command = match &self.pdeathsig_wrapper {
-            Some(setpriv) => {
-                let mut command = Command::new(setpriv);
+            Some(helper) => {
+                let mut command = Command::new(helper);
                 command
-                    .args(["--pdeathsig", "KILL", "--"])
+                    .arg(std::process::id().to_string())
                     .arg(&spec.program);
                 command
             }
@@ -280,7 +292,7 @@ impl Drop for Supervisor {
     fn drop(&mut self) {
         for managed in self.processes.values_mut() {
             if let Some(mut child) = managed.child.take() {
-                signal_group(&child, "KILL");
+                signal_group(&child, Signal::SIGKILL);
                 child.start_kill().ok();
                 // Reap it so no zombie outlives the test; SIGKILL makes this quick.
                 for _ in 0..50 {
@@ -294,16 +306,11 @@ impl Drop for Supervisor {
     }
 }
 
-/// Sends a signal to the child's process group with util-linux's `kill`
-/// (the workspace forbids `unsafe`, which a direct `kill(2)` call would need).
-fn signal_group(child: &Child, signal: &str) {
-    if let Some(pid) = child.id() {
-        std::process::Command::new("kill")
-            .args(["-s", signal, "--", &format!("-{pid}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .ok();
+/// Sends a signal to the child's process group (the child leads it), so any
+/// grandchildren get it too. A group that is already gone is not an error.
+fn signal_group(child: &Child, signal: Signal) {
+    if let Some(pid) = child.id().and_then(|pid| i32::try_from(pid).ok()) {
+        killpg(Pid::from_raw(pid), signal).ok();
     }
 }
 

@@ -10,8 +10,8 @@ use lookout_e2e::clients::alertmanager::AlertmanagerClient;
 use lookout_e2e::clients::prometheus::PrometheusClient;
 use lookout_e2e::ports::free_loopback_ports;
 use lookout_e2e::stack::rule_files;
-use lookout_e2e::supervisor::{ProcessSpec, Supervisor};
-use lookout_e2e::tools::{Tool, locate_tool, repo_dir};
+use lookout_e2e::supervisor::{PDEATHSIG_HELPER, ProcessSpec, Supervisor};
+use lookout_e2e::tools::{Tool, locate_tool, lookout_binary, repo_dir};
 use lookout_e2e::wait::{Probe, wait_for_http, wait_until};
 
 fn process_exists(pid: u32) -> bool {
@@ -68,6 +68,62 @@ fn a_panicking_test_leaves_no_child_behind() {
     assert!(outcome.is_err(), "the thread must have panicked");
     let pid = receiver.recv().expect("pid sent before the panic");
     assert!(!process_exists(pid), "process {pid} survived the panic");
+}
+
+/// Whether the process is gone or a zombie (killed, waiting for its reaper: in a
+/// container, PID 1 may never reap the orphans it inherits).
+fn process_is_dead(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X'])),
+        Err(_) => true,
+    }
+}
+
+/// The parent-death helper: a child started through it dies with its parent,
+/// even when the parent is SIGKILLed and cannot clean up. Here `sh` is the
+/// parent; it prints the child's pid and waits, and the test kills it.
+#[test]
+fn a_child_dies_when_its_parent_is_killed() {
+    use std::io::BufRead;
+    let helper =
+        lookout_binary(PDEATHSIG_HELPER).expect("run `cargo build --workspace --bins` first");
+    let mut parent = std::process::Command::new("sh")
+        .args(["-c", r#""$0" $$ sleep 300 & echo $!; wait"#])
+        .arg(&helper)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn sh");
+    let mut line = String::new();
+    std::io::BufReader::new(parent.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("child pid");
+    let child: u32 = line.trim().parse().expect("a pid");
+    let executed = wait_for_condition(|| {
+        std::fs::read(format!("/proc/{child}/cmdline")).is_ok_and(|cmd| cmd.starts_with(b"sleep\0"))
+    });
+    assert!(executed, "the helper did not execute sleep");
+    parent.kill().expect("SIGKILL the parent");
+    parent.wait().expect("reap the parent");
+    let died = wait_for_condition(|| process_is_dead(child));
+    if !died {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(child).expect("pid"));
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).ok();
+    }
+    assert!(died, "process {child} outlived its SIGKILLed parent");
+}
+
+/// Polls `condition` every 20 ms for up to 10 s.
+fn wait_for_condition(mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    condition()
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@
 #   ruleFiles          list of rule file paths (strings or Nix paths), e.g. rules/*.rules.yml.
 #   alertmanagers      list of "host:port" Alertmanager addresses; [] leaves alerting out.
 #   externalLabels     attrset added to every series and alert sent out; {} leaves it out.
+#                      A value must not contain `$` (see checkExternalLabel).
 #   labels             extra target labels for every scrape job (see scrape-configs.nix).
 {
   targets,
@@ -21,7 +22,15 @@
   alertmanagers ? [],
   externalLabels ? {},
   labels ? {},
-}: {
+}: let
+  # Prometheus 3 replaces `$name` and `${name}` in external label values with
+  # environment variables (an unset one becomes ""), Prometheus 2.x keeps them
+  # as written: a `$` would give the same config two meanings, so it is refused.
+  checkExternalLabel = name: value:
+    if builtins.length (builtins.split "[$]" value) > 1
+    then throw "prometheus-config: external label ${name} = \"${value}\" contains `$`, which Prometheus 3 expands from its environment and Prometheus 2 keeps as is; write the value out"
+    else value;
+in {
   global =
     {
       scrape_interval = scrapeInterval;
@@ -30,7 +39,7 @@
     // (
       if externalLabels == {}
       then {}
-      else {external_labels = externalLabels;}
+      else {external_labels = builtins.mapAttrs checkExternalLabel externalLabels;}
     );
 
   # Paths become strings: a Nix path would be copied to the store on rendering,

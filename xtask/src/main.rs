@@ -10,6 +10,7 @@ mod ci;
 mod dashboards;
 mod nixcheck;
 mod nixfmt;
+mod promql;
 mod rules;
 mod stack;
 mod vmlint;

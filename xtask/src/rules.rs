@@ -9,13 +9,16 @@
 //!    in `docs/runbooks.md` (see `rules/coverage.rs`);
 //! 4. `nix/lib/alertmanager-config.nix` rendered with `nix-instantiate`, loaded by
 //!    `amtool check-config`, its routing proven with `amtool config routes test`
-//!    and its inhibition with a real Alertmanager (see `rules/alertmanager.rs`).
+//!    and its inhibition with a real Alertmanager (see `rules/alertmanager.rs`);
+//! 5. (run before 4) no rule or test matches `le` or `quantile` against an
+//!    integer, which Prometheus 3 stores as a float (see `rules/float_labels.rs`).
 //!
 //! `--root DIR` runs the checks on another copy of the repository (for instance
 //! a deliberately broken one, to see a check fail).
 
 mod alertmanager;
 mod coverage;
+mod float_labels;
 mod inhibition;
 mod tools;
 
@@ -51,6 +54,11 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     println!(
         "rules: coverage: {} alerts, each with a firing and a quiet test; {} recording rules; runbook anchors exist",
         report.alerts, report.recording_rules
+    );
+
+    let checked = float_labels::check(&rule_files, &test_files)?;
+    println!(
+        "rules: Prometheus 3 portability: {checked} expressions and label sets match no le or quantile integer"
     );
 
     alertmanager::check(&root)?;

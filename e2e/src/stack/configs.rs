@@ -10,8 +10,8 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use super::StackOptions;
+use super::durations::{go_duration, parse_go_duration};
 use super::names;
-use super::processes::go_duration;
 use crate::render::{call_nix_function, write_config};
 
 /// Alertmanager's grouping timings (short in tests, so delivery is quick).
@@ -97,19 +97,6 @@ fn route_matches(route: &Value, labels: &BTreeMap<String, String>) -> bool {
         let actual = labels.get(name.trim()).map_or("", String::as_str);
         (actual == value) != negated
     })
-}
-
-/// Parses the durations lookout's configs use (`0s`, `500ms`, `30s`, `5m`, `1h`).
-pub fn parse_go_duration(text: &str) -> Option<Duration> {
-    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
-    let number: u64 = number.parse().ok()?;
-    match unit {
-        "ms" => Some(Duration::from_millis(number)),
-        "s" => Some(Duration::from_secs(number)),
-        "m" => Some(Duration::from_secs(number * 60)),
-        "h" => Some(Duration::from_secs(number * 3600)),
-        _ => None,
-    }
 }
 
 /// The repository's rule files, `rules/*.rules.yml`, sorted.
@@ -250,10 +237,23 @@ mod tests {
     }
 
     #[test]
-    fn durations_parse() {
-        assert_eq!(parse_go_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_go_duration("5m"), Some(Duration::from_secs(300)));
-        assert_eq!(parse_go_duration("1h"), Some(Duration::from_secs(3600)));
-        assert_eq!(parse_go_duration("1h30m"), None);
+    fn external_labels_with_a_dollar_are_refused() {
+        // Prometheus 3 would expand `${HOSTNAME}` from its environment, 2.x not.
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let render = |labels: Value| {
+            call_nix_function(
+                &crate::tools::repo_dir(),
+                "prometheus-config.nix",
+                &json!({"targets": {}, "externalLabels": labels}),
+                scratch.path(),
+            )
+        };
+        let plain = render(json!({"site": "eu-1"})).expect("renders");
+        assert_eq!(plain["global"]["external_labels"]["site"], "eu-1");
+        let err = render(json!({"site": "${HOSTNAME}"})).expect_err("refused");
+        assert!(
+            format!("{err:#}").contains("external label site"),
+            "{err:#}"
+        );
     }
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde_json::json;
 
-use super::processes::go_duration;
+use super::durations::go_duration;
 use super::{StackOptions, names};
 use crate::render::{call_nix_function, write_config};
 use crate::supervisor::{ProcessSpec, Supervisor};

@@ -5,6 +5,7 @@
 //! `lookout-stack` binary uses the well-known ports.
 
 mod configs;
+mod durations;
 mod grafana;
 mod processes;
 
@@ -13,7 +14,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-pub use configs::{AlertmanagerTimings, RenderedConfigs, parse_go_duration, rule_files};
+pub use configs::{AlertmanagerTimings, RenderedConfigs, rule_files};
+pub use durations::parse_go_duration;
 pub use grafana::GrafanaStatus;
 pub use processes::ServiceName;
 

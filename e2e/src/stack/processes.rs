@@ -1,11 +1,11 @@
 //! The command lines of the stack's processes.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 
 use super::configs::RenderedConfigs;
+use super::durations::go_duration;
 use super::{StackOptions, names};
 use crate::supervisor::ProcessSpec;
 use crate::tools::{Tool, locate_tool, lookout_binary};
@@ -207,14 +207,4 @@ pub(super) fn traffic_generator(
             format!("http://127.0.0.1:{}", ports.order_service),
         ],
     ))
-}
-
-/// A duration in the syntax Prometheus and Alertmanager flags and configs use.
-pub(crate) fn go_duration(duration: Duration) -> String {
-    let millis = duration.as_millis();
-    if millis % 1000 == 0 {
-        format!("{}s", millis / 1000)
-    } else {
-        format!("{millis}ms")
-    }
 }

@@ -5,6 +5,7 @@
 //! lists them for the NixOS VM tests), one file per step:
 //!
 //! 1. every target up, every rule group loaded and evaluated without error,
+//!    every target's Content-Type one Prometheus 3 parses without a fallback,
 //!    Prometheus connected to Alertmanager; (twins of VM-test checks) the traffic
 //!    generator's requests reach both services, every listener is on loopback;
 //! 2. HighErrorRate pending → firing → in Alertmanager → delivered with its labels;
@@ -26,6 +27,7 @@ mod loopback;
 mod outage;
 mod persistence;
 mod response_time;
+mod scrape_format;
 mod service_down;
 mod shared;
 mod traffic;

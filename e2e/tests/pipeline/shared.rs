@@ -103,8 +103,8 @@ pub(crate) fn record(
 
 /// How long ago an RFC 3339 UTC timestamp (`2026-01-01T00:00:00.123Z`) was.
 pub(crate) fn age_of(rfc3339: &str) -> Result<Duration> {
-    let then = lookout_e2e::timestamps::parse_rfc3339_utc(rfc3339)
-        .with_context(|| format!("bad timestamp {rfc3339}"))?;
+    let then =
+        humantime::parse_rfc3339(rfc3339).with_context(|| format!("bad timestamp {rfc3339}"))?;
     Ok(std::time::SystemTime::now()
         .duration_since(then)
         .unwrap_or_default())

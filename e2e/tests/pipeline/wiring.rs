@@ -11,6 +11,7 @@ use lookout_e2e::wait::{Probe, wait_until};
 use serde::Deserialize;
 
 use crate::loopback::every_listener_is_on_loopback;
+use crate::scrape_format::every_target_sends_a_prometheus3_content_type;
 use crate::shared::{NO_FAULTS, QUICK};
 use crate::traffic::traffic_generator_reaches_both_services;
 
@@ -46,6 +47,7 @@ pub(crate) async fn step1_targets_rules_and_alertmanager(stack: &mut Stack) -> R
     })
     .await?;
     println!("[e2e] step 1: targets up: {expected_jobs:?}");
+    every_target_sends_a_prometheus3_content_type(stack).await?;
 
     let expected_groups = rule_groups_in_files(stack)?;
     ensure!(
@@ -127,7 +129,7 @@ pub(crate) async fn step1_targets_rules_and_alertmanager(stack: &mut Stack) -> R
     );
     // Alertmanager loaded the rendered routing tree: same root receiver, receivers
     // and inhibition rules (compared as data; Alertmanager re-serialises the YAML).
-    let loaded: serde_json::Value = serde_yaml::from_str(&status.config.original)
+    let loaded: serde_json::Value = serde_norway::from_str(&status.config.original)
         .context("Alertmanager's loaded config is not YAML")?;
     let rendered = &stack.configs().alertmanager;
     let receiver_names = |config: &serde_json::Value| -> BTreeSet<String> {
@@ -268,7 +270,7 @@ pub(crate) fn rule_groups_in_files(
     for path in &stack.configs().rule_files {
         let text = std::fs::read_to_string(path)?;
         let file: RuleFile =
-            serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+            serde_norway::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
         for group in file.groups {
             let names = group
                 .rules

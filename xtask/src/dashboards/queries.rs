@@ -5,7 +5,7 @@ use super::labels::{Output, metric_name, output_of};
 use super::model::{Dashboard, Query, label_values};
 use super::variables::Bindings;
 use super::vocabulary::Vocabulary;
-use promql_parser::parser::{Expr, VectorSelector};
+use crate::promql::{integer_float_label_matchers, selectors};
 use serde_json::{Value, json};
 
 /// Every query problem of one dashboard, one line each.
@@ -61,6 +61,11 @@ fn check_query(
             Some(_) => {}
         }
     }
+    problems.extend(
+        integer_float_label_matchers(&expr)
+            .into_iter()
+            .map(|problem| format!("{at}: {problem}")),
+    );
     let output = output_of(&expr, &|name| vocabulary.labels(name));
     let mut wanted = legend_labels(&query.legend);
     if query.kind == "variable" {
@@ -97,39 +102,6 @@ pub(crate) fn legend_labels(legend: &str) -> Vec<String> {
         rest = &rest[start + end + 2..];
     }
     labels
-}
-
-/// Every vector selector of an expression, in source order.
-fn selectors(expr: &Expr) -> Vec<&VectorSelector> {
-    let mut out = Vec::new();
-    collect_selectors(expr, &mut out);
-    out
-}
-
-fn collect_selectors<'a>(expr: &'a Expr, out: &mut Vec<&'a VectorSelector>) {
-    match expr {
-        Expr::VectorSelector(selector) => out.push(selector),
-        Expr::MatrixSelector(matrix) => out.push(&matrix.vs),
-        Expr::Aggregate(aggregate) => {
-            collect_selectors(&aggregate.expr, out);
-            if let Some(param) = &aggregate.param {
-                collect_selectors(param, out);
-            }
-        }
-        Expr::Binary(binary) => {
-            collect_selectors(&binary.lhs, out);
-            collect_selectors(&binary.rhs, out);
-        }
-        Expr::Paren(paren) => collect_selectors(&paren.expr, out),
-        Expr::Unary(unary) => collect_selectors(&unary.expr, out),
-        Expr::Subquery(subquery) => collect_selectors(&subquery.expr, out),
-        Expr::Call(call) => call
-            .args
-            .args
-            .iter()
-            .for_each(|arg| collect_selectors(arg, out)),
-        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
-    }
 }
 
 /// Every query of the selected dashboards (all when `only` is empty) with

@@ -179,23 +179,25 @@ pub(crate) fn load_rules(dir: &Path) -> anyhow::Result<Vec<RecordingRule>> {
 
 /// The recording rules of one Prometheus rules file.
 pub(crate) fn parse_rules(text: &str) -> anyhow::Result<Vec<RecordingRule>> {
-    let file: serde_yaml::Value = serde_yaml::from_str(text)?;
+    let file: serde_norway::Value = serde_norway::from_str(text)?;
     let mut rules = Vec::new();
     let groups = file
         .get("groups")
-        .and_then(serde_yaml::Value::as_sequence)
+        .and_then(serde_norway::Value::as_sequence)
         .context("no `groups` list")?;
     for group in groups {
-        let entries = group.get("rules").and_then(serde_yaml::Value::as_sequence);
+        let entries = group
+            .get("rules")
+            .and_then(serde_norway::Value::as_sequence);
         for rule in entries.map(Vec::as_slice).unwrap_or_default() {
-            let Some(record) = rule.get("record").and_then(serde_yaml::Value::as_str) else {
+            let Some(record) = rule.get("record").and_then(serde_norway::Value::as_str) else {
                 continue;
             };
             let expr = rule
                 .get("expr")
-                .and_then(serde_yaml::Value::as_str)
+                .and_then(serde_norway::Value::as_str)
                 .unwrap_or_default();
-            let labels = rule.get("labels").and_then(serde_yaml::Value::as_mapping);
+            let labels = rule.get("labels").and_then(serde_norway::Value::as_mapping);
             let labels = labels
                 .into_iter()
                 .flatten()

@@ -88,7 +88,7 @@ pub(super) fn check(root: &Path) -> anyhow::Result<()> {
         bail!("{FUNCTION} accepted a Nix path as a secret file: it would land in the Nix store");
     }
 
-    let cases: Cases = serde_yaml::from_str(
+    let cases: Cases = serde_norway::from_str(
         &std::fs::read_to_string(root.join(CASES))
             .with_context(|| format!("cannot read {CASES}"))?,
     )

@@ -60,7 +60,7 @@ struct TestGroup {
 struct AlertTest {
     alertname: String,
     #[serde(default)]
-    exp_alerts: Vec<serde_yaml::Value>,
+    exp_alerts: Vec<serde_norway::Value>,
 }
 
 /// What the check found, for the summary line.
@@ -257,7 +257,7 @@ pub(super) fn markdown_anchors(markdown: &str) -> BTreeSet<String> {
 fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_yaml::from_str(&text)
+    serde_norway::from_str(&text)
         .with_context(|| format!("{} is not a valid rule or test file", path.display()))
 }
 
