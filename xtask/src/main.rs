@@ -7,8 +7,9 @@
 //! - `rules`, `dashboards`, `nix`, `nixfmt`: one family of checks each.
 //!
 //! A task that parses its own arguments (or hands them to another program) takes
-//! [`RawArgs`]: add a variant `Name(RawArgs)` to [`Task`] and the arm
-//! `Task::Name(raw) => module::run(&raw.args)`.
+//! [`RawArgs`]: add a variant `Name(RawArgs)` to [`Task`] (with
+//! `#[command(disable_help_flag = true)]` if it answers `--help` itself) and the
+//! arm `Task::Name(raw) => module::run(&raw.args)`.
 
 mod bench;
 mod ci;
