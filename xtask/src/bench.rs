@@ -34,16 +34,20 @@ const WARM_UP: &str = "1s";
 /// Starts per server whose median start-up time is reported.
 const STARTS: usize = 5;
 
-/// Command-line options of `cargo xtask bench`.
-pub(super) struct Options {
+/// Command line of `cargo xtask bench`.
+#[derive(clap::Args)]
+pub(crate) struct Options {
     /// Seconds per wrk run.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub(super) duration: u64,
     /// Interleaved rounds; the report shows the median.
+    #[arg(long, value_name = "N", default_value_t = 3,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub(super) rounds: usize,
 }
 
-pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
-    let options = parse_options(args)?;
+pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     require_tool("wrk", "apt-get install wrk")?;
     println!("building release binaries...");
     // Two builds: `--example` would otherwise restrict every package to examples.
@@ -140,7 +144,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     for (name, server, _) in &servers {
         memory.push((*name, rss_kib(server.child.id())?, server.startup));
     }
-    report(&rows, &memory, &options);
+    report(&rows, &memory, options);
     Ok(())
 }
 
@@ -172,30 +176,6 @@ fn cargo_release(selection: &[&str]) -> anyhow::Result<()> {
         bail!("release build of {selection:?} failed");
     }
     Ok(())
-}
-
-fn parse_options(args: &[String]) -> anyhow::Result<Options> {
-    let mut options = Options {
-        duration: 5,
-        rounds: 3,
-    };
-    let mut args = args.iter();
-    while let Some(flag) = args.next() {
-        let value = args
-            .next()
-            .with_context(|| format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--duration" => options.duration = value.parse().context("invalid --duration")?,
-            "--rounds" => options.rounds = value.parse().context("invalid --rounds")?,
-            other => {
-                bail!("usage: cargo xtask bench [--duration <s>] [--rounds <n>], got {other:?}")
-            }
-        }
-    }
-    if options.rounds == 0 || options.duration == 0 {
-        bail!("--duration and --rounds must be at least 1");
-    }
-    Ok(options)
 }
 
 fn require_tool(tool: &str, install: &str) -> anyhow::Result<()> {

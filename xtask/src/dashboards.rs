@@ -5,7 +5,8 @@
 //!   with its variables substituted, as JSON (format in docs/dashboards.md),
 //!   for the end-to-end test to run against a live Prometheus.
 //!
-//! `--dir DIR` and `--rules-dir DIR` point the check at other directories.
+//! `--dir DIR` and `--rules-dir DIR` point the check at other directories
+//! (flags in [`Options`]).
 
 mod labels;
 mod model;
@@ -20,26 +21,29 @@ mod vocabulary;
 
 use std::path::{Path, PathBuf};
 
-const USAGE: &str = "usage: cargo xtask dashboards [--dir DIR] [--rules-dir DIR] \
-                     [--queries [--var NAME=VALUE]... [--dashboard UID]...]";
-
-/// Parsed command line.
-struct Options {
+/// Command line of `cargo xtask dashboards`.
+#[derive(clap::Args)]
+pub(crate) struct Options {
+    /// Directory of the dashboards.
+    #[arg(long, value_name = "DIR", default_value = "dashboards")]
     dir: PathBuf,
+    /// Directory of the recording rules whose names the queries may use.
+    #[arg(long, value_name = "DIR", default_value = "rules")]
     rules_dir: PathBuf,
+    /// Print every query with its variables substituted, as JSON, instead of
+    /// checking (format in docs/dashboards.md).
+    #[arg(long = "queries")]
     list_queries: bool,
-    help: bool,
+    /// The value of a dashboard variable in the listed queries (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var, requires = "list_queries")]
     vars: Vec<(String, String)>,
+    /// List the queries of this dashboard only (repeatable).
+    #[arg(long = "dashboard", value_name = "UID", requires = "list_queries")]
     only: Vec<String>,
 }
 
 /// Entry point called by xtask's `main`.
-pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
-    let options = parse_args(args)?;
-    if options.help {
-        println!("{USAGE}");
-        return Ok(());
-    }
+pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     let dashboards = model::load_dir(&options.dir)?;
     if options.list_queries {
         let listing = queries::list(&dashboards, &options.vars, &options.only)?;
@@ -77,41 +81,9 @@ fn check_all(dashboards: &[model::Dashboard], rules_dir: &Path) -> anyhow::Resul
     Ok(problems)
 }
 
-fn parse_args(args: &[String]) -> anyhow::Result<Options> {
-    let mut options = Options {
-        dir: PathBuf::from("dashboards"),
-        rules_dir: PathBuf::from("rules"),
-        list_queries: false,
-        help: false,
-        vars: Vec::new(),
-        only: Vec::new(),
-    };
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let mut value = |flag: &str| {
-            args.next()
-                .cloned()
-                .ok_or_else(|| anyhow::anyhow!("{flag} needs a value\n{USAGE}"))
-        };
-        match arg.as_str() {
-            "--dir" => options.dir = value("--dir")?.into(),
-            "--rules-dir" => options.rules_dir = value("--rules-dir")?.into(),
-            "--queries" => options.list_queries = true,
-            "--dashboard" => options.only.push(value("--dashboard")?),
-            "--var" => {
-                let pair = value("--var")?;
-                let (name, val) = pair
-                    .split_once('=')
-                    .ok_or_else(|| anyhow::anyhow!("--var {pair:?}: expected NAME=VALUE"))?;
-                options.vars.push((name.to_owned(), val.to_owned()));
-            }
-            "--help" | "-h" => options.help = true,
-            other => anyhow::bail!("unknown argument {other:?}\n{USAGE}"),
-        }
-    }
-    let query_flags = !options.vars.is_empty() || !options.only.is_empty();
-    if query_flags && !options.list_queries {
-        anyhow::bail!("--var and --dashboard only apply with --queries\n{USAGE}");
-    }
-    Ok(options)
+fn parse_var(pair: &str) -> Result<(String, String), String> {
+    let (name, value) = pair
+        .split_once('=')
+        .ok_or_else(|| format!("{pair:?}: expected NAME=VALUE"))?;
+    Ok((name.to_owned(), value.to_owned()))
 }

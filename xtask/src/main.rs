@@ -1,9 +1,15 @@
-//! Developer tasks for lookout: `cargo xtask <task>`.
+//! Developer tasks for lookout: `cargo xtask <task>` (`cargo xtask --help` lists
+//! them, `cargo xtask <task> --help` their flags).
 //!
 //! - `test`: every check CI runs (the README's test command).
 //! - `stack`: the whole stack on this machine, on the well-known ports.
 //! - `bench`: the services against a bare-axum floor with wrk (figures).
 //! - `rules`, `dashboards`, `nix`, `nixfmt`, `vm-lint`: one family of checks each.
+//!
+//! A task that parses its own arguments (or hands them to another program) takes
+//! [`RawArgs`]: add a variant `Name(RawArgs)` to [`Task`] (with
+//! `#[command(disable_help_flag = true)]` if it answers `--help` itself) and the
+//! arm `Task::Name(raw) => module::run(&raw.args)`.
 
 mod bench;
 mod ci;
@@ -15,38 +21,81 @@ mod rules;
 mod stack;
 mod vmlint;
 
-const USAGE: &str =
-    "usage: cargo xtask <test|stack|bench|rules|dashboards|nix|nixfmt|vm-lint> [args]";
+use std::process::ExitCode;
 
-fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some((task, rest)) = args.split_first() else {
-        eprintln!("{USAGE}");
-        return std::process::ExitCode::from(2);
-    };
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Developer tasks for lookout"
+)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Every check CI runs, in order.
+    Test,
+    /// Builds every binary, then runs the stack on the well-known ports until
+    /// Ctrl-C; ARGS go to lookout-stack (`cargo xtask stack --help` shows them).
+    #[command(disable_help_flag = true)]
+    Stack(RawArgs),
+    /// Throughput, latency, memory and start-up of the services against a bare-axum
+    /// floor (figures, not pass/fail).
+    Bench(bench::Options),
+    /// The monitoring rules and the Alertmanager routing, against promtool, amtool
+    /// and a real Alertmanager.
+    Rules(rules::Options),
+    /// Checks every Grafana dashboard, or lists their queries.
+    Dashboards(dashboards::Options),
+    /// Every .nix file parses, deadnix finds nothing, the pure functions evaluate.
+    Nix,
+    /// Nix files are formatted as alejandra formats them.
+    Nixfmt(nixfmt::Options),
+    /// Lints the VM test scripts as the nixpkgs test driver does (pyflakes, mypy
+    /// against the driver stubs, allowed wait primitives).
+    VmLint,
+}
+
+/// Arguments passed on untouched, `--help` included, to a task that parses its
+/// own.
+#[derive(clap::Args)]
+struct RawArgs {
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
+    args: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    // Unusable arguments: clap prints the error and usage and exits 2.
+    let cli = Cli::parse();
     if let Err(err) = workspace_root().and_then(|root| Ok(std::env::set_current_dir(root)?)) {
         eprintln!("xtask: cannot enter the workspace root: {err:#}");
-        return std::process::ExitCode::FAILURE;
+        return ExitCode::FAILURE;
     }
-    let result = match task.as_str() {
-        "test" => ci::run(rest),
-        "bench" => bench::run(rest),
-        "stack" => stack::run(rest),
-        "rules" => rules::run(rest),
-        "dashboards" => dashboards::run(rest),
-        "nix" => nixcheck::run(rest),
-        "nixfmt" => nixfmt::run(rest),
-        "vm-lint" => vmlint::run(rest),
-        other => {
-            eprintln!("xtask: unknown task {other:?}\n{USAGE}");
-            return std::process::ExitCode::from(2);
-        }
+    let result = match &cli.task {
+        Task::Test => ci::run(&[]),
+        Task::Stack(raw) => stack::run(&raw.args),
+        Task::Bench(options) => bench::run(options),
+        Task::Rules(options) => rules::run(options),
+        Task::Dashboards(options) => dashboards::run(options),
+        Task::Nix => nixcheck::run(&[]),
+        Task::Nixfmt(options) => nixfmt::run(options),
+        Task::VmLint => vmlint::run(&[]),
     };
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
+            let task = std::env::args().nth(1).unwrap_or_default();
             eprintln!("xtask {task}: {err:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }
@@ -59,4 +108,38 @@ fn workspace_root() -> anyhow::Result<std::path::PathBuf> {
         .parent()
         .map(std::path::Path::to_path_buf)
         .ok_or_else(|| anyhow::anyhow!("{} has no parent", manifest_dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn raw_tasks_get_every_argument_help_included() {
+        let cli = Cli::try_parse_from(["xtask", "stack", "--help", "--work-dir", "/tmp/x"])
+            .expect("parses");
+        let Task::Stack(raw) = cli.task else {
+            panic!("not the stack task");
+        };
+        assert_eq!(raw.args, ["--help", "--work-dir", "/tmp/x"]);
+    }
+
+    #[test]
+    fn tasks_without_arguments_refuse_them() {
+        for task in ["test", "nix"] {
+            let error = Cli::try_parse_from(["xtask", task, "--anything"]).err();
+            assert_eq!(
+                error.map(|error| error.kind()),
+                Some(clap::error::ErrorKind::UnknownArgument),
+                "{task}"
+            );
+        }
+    }
 }

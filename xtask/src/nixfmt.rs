@@ -21,25 +21,24 @@ enum Verdict {
     Unparsable(String),
 }
 
+/// Command line of `cargo xtask nixfmt`.
+#[derive(clap::Args)]
+pub(crate) struct Options {
+    /// Rewrite the files alejandra would change, instead of failing.
+    #[arg(long)]
+    write: bool,
+    /// Files to check [default: every git-tracked .nix file].
+    #[arg(value_name = "FILE.nix")]
+    files: Vec<PathBuf>,
+}
+
 /// Checks (or with `--write` formats) the given or all git-tracked `.nix` files.
-pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
-    let mut write = false;
-    let mut explicit = Vec::new();
-    for arg in args {
-        match arg.as_str() {
-            "--write" => write = true,
-            "-h" | "--help" => {
-                println!("usage: cargo xtask nixfmt [--write] [FILE.nix...]");
-                return Ok(());
-            }
-            flag if flag.starts_with('-') => bail!("unknown flag {flag} (expected --write)"),
-            path => explicit.push(PathBuf::from(path)),
-        }
-    }
-    let files = if explicit.is_empty() {
+pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
+    let write = options.write;
+    let files = if options.files.is_empty() {
         tracked_nix_files()?
     } else {
-        explicit
+        options.files.clone()
     };
     if files.is_empty() {
         bail!("no .nix files found: run it inside the git repository");
@@ -168,21 +167,28 @@ mod tests {
         assert!(matches!(check("{ x = ; }\n"), Verdict::Unparsable(_)));
     }
 
+    /// `cargo xtask nixfmt ARGS`, as clap parses them.
+    fn options(args: &[&str]) -> Options {
+        #[derive(clap::Parser)]
+        struct Command {
+            #[command(flatten)]
+            options: Options,
+        }
+        let args = std::iter::once("nixfmt").chain(args.iter().copied());
+        <Command as clap::Parser>::try_parse_from(args)
+            .expect("valid arguments")
+            .options
+    }
+
     #[test]
     fn write_mode_fixes_a_file_and_check_mode_then_passes() {
-        let dir = std::env::temp_dir().join(format!("xtask-nixfmt-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let file = dir.join("bad.nix");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("bad.nix");
         std::fs::write(&file, "{ a=1; }").expect("write fixture");
         let name = file.display().to_string();
 
-        assert!(
-            run(std::slice::from_ref(&name)).is_err(),
-            "check mode must fail"
-        );
-        run(&["--write".to_owned(), name.clone()]).expect("write mode");
-        run(&[name]).expect("check mode after --write");
-
-        std::fs::remove_dir_all(&dir).expect("clean up");
+        assert!(run(&options(&[&name])).is_err(), "check mode must fail");
+        run(&options(&["--write", &name])).expect("write mode");
+        run(&options(&[&name])).expect("check mode after --write");
     }
 }

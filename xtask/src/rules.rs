@@ -26,11 +26,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-const USAGE: &str = "usage: cargo xtask rules [--root DIR]";
+/// Command line of `cargo xtask rules`.
+#[derive(clap::Args)]
+pub(crate) struct Options {
+    /// Run the checks on another copy of the repository (e.g. a broken one).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+}
 
 /// Runs every rules and routing check; the first failing step ends the run.
-pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
-    let root = parse_args(args)?;
+pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
+    let root = &options.root;
     let rule_files = files_ending_with(&root.join("rules"), ".rules.yml")?;
     let test_files = files_ending_with(&root.join("rules/tests"), ".test.yml")?;
 
@@ -61,16 +67,8 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         "rules: Prometheus 3 portability: {checked} expressions and label sets match no le or quantile integer"
     );
 
-    alertmanager::check(&root)?;
+    alertmanager::check(root)?;
     Ok(())
-}
-
-fn parse_args(args: &[String]) -> anyhow::Result<PathBuf> {
-    match args {
-        [] => Ok(PathBuf::from(".")),
-        [flag, dir] if flag == "--root" => Ok(PathBuf::from(dir)),
-        _ => bail!("{USAGE}"),
-    }
 }
 
 /// The files of `dir` whose name ends with `suffix`, sorted; none is an error

@@ -7,7 +7,7 @@ use std::time::Duration;
 use service_runtime::config::CommonArgs;
 use service_runtime::ports;
 
-use crate::duration::parse_duration;
+use crate::duration::{parse_bounded, parse_duration};
 use crate::mix::Shares;
 use crate::requester::{BaseUrl, Targets};
 use crate::runner::Plan;
@@ -15,6 +15,29 @@ use crate::runner::Plan;
 /// Highest `--rate`: far above what the demo needs, low enough that a typo cannot
 /// turn the generator into a load test.
 pub const MAX_RATE: f64 = 10_000.0;
+
+/// Lowest `--rate`: one request every 1000 s. Slower rates are no use to a
+/// dashboard, and the pacer's schedule (slot n at n / rate seconds) stays far
+/// from what a clock can represent.
+pub const MIN_RATE: f64 = 0.001;
+
+/// Longest `--duration` (humantime's year, 365.25 days); 0 runs for ever anyway.
+pub const MAX_DURATION: Duration = Duration::from_secs(31_557_600);
+
+/// Longest `--timeout`: a request that needs more is a hang, and stopping waits
+/// for the requests in flight.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Longest `--report-interval`.
+pub const MAX_REPORT_INTERVAL: Duration = Duration::from_secs(86_400);
+
+/// Default `--max-body-bytes`: twice the 1 MiB that lookout's services answer at
+/// most, so a normal answer is never cut.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Highest `--max-body-bytes`. Bodies are counted and discarded, never kept, so
+/// this bounds the time spent on one answer, not memory.
+pub const MAX_BODY_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Highest `--concurrency`.
 pub const MAX_CONCURRENCY: usize = 10_000;
@@ -43,13 +66,13 @@ pub struct Config {
     #[arg(long, env = "TRAFFIC_ORDER_SERVICE_URL", default_value_t = default_url("order-service"))]
     pub order_service_url: BaseUrl,
 
-    /// Requests per second, over both services (e.g. 10, 0.5).
+    /// Requests per second, over both services (e.g. 10, 0.5; from 0.001 to 10000).
     #[arg(long, env = "TRAFFIC_RATE", default_value = "10", value_parser = parse_rate)]
     pub rate: f64,
 
-    /// How long to run (30s, 5m, 1h30m; a bare number is seconds); 0 runs until
-    /// SIGTERM or ctrl-c.
-    #[arg(long, env = "TRAFFIC_DURATION", default_value = "0", value_parser = parse_duration)]
+    /// How long to run (30s, 5m, 1h30m; a bare number is seconds; at most 1y); 0
+    /// runs until SIGTERM or ctrl-c.
+    #[arg(long, env = "TRAFFIC_DURATION", default_value = "0", value_parser = parse_run_duration)]
     pub duration: Duration,
 
     /// Share of requests that hit the simulated server error (GET /users/500,
@@ -72,13 +95,18 @@ pub struct Config {
     #[arg(long, env = "TRAFFIC_CONCURRENCY", default_value = "32", value_parser = parse_concurrency)]
     pub concurrency: usize,
 
-    /// Per-request timeout (e.g. 5s, 500ms).
-    #[arg(long, env = "TRAFFIC_TIMEOUT", default_value = "5s", value_parser = parse_positive_duration)]
+    /// Per-request timeout, answer body included (e.g. 5s, 500ms; at most 5m).
+    #[arg(long, env = "TRAFFIC_TIMEOUT", default_value = "5s", value_parser = parse_timeout)]
     pub timeout: Duration,
 
-    /// How often to log the summary line while running.
-    #[arg(long, env = "TRAFFIC_REPORT_INTERVAL", default_value = "10s", value_parser = parse_positive_duration)]
+    /// How often to log the summary line while running (at most 1d).
+    #[arg(long, env = "TRAFFIC_REPORT_INTERVAL", default_value = "10s", value_parser = parse_report_interval)]
     pub report_interval: Duration,
+
+    /// Most bytes read of one answer's body; a longer answer is cut there and
+    /// counted as an error (`body_too_large`). Bodies are discarded as they are read.
+    #[arg(long, env = "TRAFFIC_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES, value_parser = parse_max_body_bytes)]
+    pub max_body_bytes: u64,
 }
 
 impl Config {
@@ -101,6 +129,7 @@ impl Config {
             concurrency: self.concurrency,
             timeout: self.timeout,
             report_interval: self.report_interval,
+            max_body_bytes: self.max_body_bytes,
         })
     }
 }
@@ -115,10 +144,11 @@ fn parse_rate(text: &str) -> Result<f64, String> {
     let rate: f64 = text
         .parse()
         .map_err(|_| format!("{text:?} is not a number"))?;
-    if rate > 0.0 && rate <= MAX_RATE {
+    // Written so that NaN fails both comparisons.
+    if (MIN_RATE..=MAX_RATE).contains(&rate) {
         Ok(rate)
     } else {
-        Err(format!("must be more than 0 and at most {MAX_RATE}"))
+        Err(format!("must be from {MIN_RATE} to {MAX_RATE}"))
     }
 }
 
@@ -142,11 +172,33 @@ fn parse_concurrency(text: &str) -> Result<usize, String> {
     }
 }
 
-fn parse_positive_duration(text: &str) -> Result<Duration, String> {
-    let duration = parse_duration(text)?;
-    if duration.is_zero() {
-        Err("must be more than 0".to_owned())
-    } else {
-        Ok(duration)
+fn parse_max_body_bytes(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(n) if (1..=MAX_BODY_BYTES).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "must be a whole number of bytes from 1 to {MAX_BODY_BYTES}"
+        )),
     }
 }
+
+fn parse_run_duration(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration > MAX_DURATION {
+        return Err(format!(
+            "must be at most {} (0 runs until stopped)",
+            humantime::format_duration(MAX_DURATION)
+        ));
+    }
+    Ok(duration)
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    parse_bounded(text, MAX_TIMEOUT)
+}
+
+fn parse_report_interval(text: &str) -> Result<Duration, String> {
+    parse_bounded(text, MAX_REPORT_INTERVAL)
+}
+
+#[cfg(test)]
+mod tests;

@@ -25,7 +25,7 @@ impl Pacer {
         Self::starting_at(rate, Instant::now())
     }
 
-    fn starting_at(rate: f64, start: Instant) -> Self {
+    pub(crate) fn starting_at(rate: f64, start: Instant) -> Self {
         Self {
             rate,
             start,
@@ -44,13 +44,18 @@ impl Pacer {
     /// When the next slot is due, seen from `now`. If that is more than [`MAX_LAG`]
     /// ago, the schedule restarts at `now`.
     fn next_due(&mut self, now: Instant) -> Instant {
-        let due = self.start + Duration::from_secs_f64(self.slots as f64 / self.rate);
+        let due = self.due(self.slots);
         if now > due + MAX_LAG {
             self.start = now;
             self.slots = 0;
             return now;
         }
         due
+    }
+
+    /// When slot `slot` of the current schedule is due.
+    pub(crate) fn due(&self, slot: u64) -> Instant {
+        self.start + Duration::from_secs_f64(slot as f64 / self.rate)
     }
 }
 

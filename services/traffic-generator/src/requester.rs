@@ -59,6 +59,8 @@ pub struct Targets {
 pub enum Outcome {
     /// The service answered with this status (body read in full).
     Answered(u16),
+    /// The answer's body was longer than the limit: reading stopped there.
+    BodyTooLarge,
     /// No complete answer within the timeout.
     TimedOut,
     /// Connection refused, reset, or another transport error.
@@ -70,12 +72,19 @@ pub enum Outcome {
 pub struct Requester {
     client: reqwest::Client,
     targets: Targets,
+    max_body_bytes: u64,
 }
 
 impl Requester {
-    /// A client that gives up on any request after `timeout` and keeps up to
-    /// `max_idle` idle connections per service for reuse.
-    pub fn new(targets: Targets, timeout: Duration, max_idle: usize) -> anyhow::Result<Self> {
+    /// A client that gives up on any request after `timeout` (body included),
+    /// reads at most `max_body_bytes` of an answer and keeps up to `max_idle` idle
+    /// connections per service for reuse.
+    pub fn new(
+        targets: Targets,
+        timeout: Duration,
+        max_idle: usize,
+        max_body_bytes: u64,
+    ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .pool_max_idle_per_host(max_idle)
@@ -85,10 +94,14 @@ impl Requester {
             ))
             .build()
             .context("cannot build the HTTP client")?;
-        Ok(Self { client, targets })
+        Ok(Self {
+            client,
+            targets,
+            max_body_bytes,
+        })
     }
 
-    /// Sends `kind` to its service and reads the whole answer.
+    /// Sends `kind` to its service and reads the answer, up to the body limit.
     pub async fn send(&self, kind: RequestKind) -> Outcome {
         let base = match kind.service {
             Service::Users => &self.targets.users,
@@ -108,17 +121,38 @@ impl Requester {
         let result = async {
             let response = request.send().await?;
             let status = response.status().as_u16();
-            // Reading the body lets the connection go back to the pool.
-            response.bytes().await?;
-            Ok::<_, reqwest::Error>(status)
+            let complete = drain_body(response, self.max_body_bytes).await?;
+            Ok::<_, reqwest::Error>(complete.then_some(status))
         }
         .await;
         match result {
-            Ok(status) => Outcome::Answered(status),
+            Ok(Some(status)) => Outcome::Answered(status),
+            Ok(None) => Outcome::BodyTooLarge,
             Err(error) if error.is_timeout() => Outcome::TimedOut,
             Err(error) => Outcome::Failed(with_causes(&error)),
         }
     }
+}
+
+/// Reads the body chunk by chunk, keeping none of it (only the status matters), so
+/// memory stays at one chunk whatever the server sends. Reading to the end lets the
+/// connection go back to the pool; `false` once more than `limit` bytes are
+/// announced or arrive: the response is then dropped, which closes the connection.
+async fn drain_body(mut response: reqwest::Response, limit: u64) -> reqwest::Result<bool> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return Ok(false);
+    }
+    let mut read: u64 = 0;
+    while let Some(chunk) = response.chunk().await? {
+        read = read.saturating_add(chunk.len() as u64);
+        if read > limit {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The error and its causes on one line: reqwest's own message ("error sending

@@ -34,8 +34,22 @@ pub struct Plan {
     pub concurrency: usize,
     /// Per-request timeout.
     pub timeout: Duration,
-    /// How often the summary line is logged while running.
+    /// How often the summary line is logged while running, > 0.
     pub report_interval: Duration,
+    /// Most bytes read of one answer's body.
+    pub max_body_bytes: u64,
+}
+
+impl Plan {
+    /// When a run started at `started` ends, if it has a duration.
+    pub fn deadline(&self, started: Instant) -> Option<Instant> {
+        self.duration.map(|duration| started + duration)
+    }
+
+    /// When the first periodic summary of a run started at `started` is due.
+    pub fn first_report(&self, started: Instant) -> Instant {
+        started + self.report_interval
+    }
 }
 
 /// What the run learnt about each service.
@@ -63,15 +77,20 @@ impl ServiceFlags {
 /// Runs `plan` until its duration ends or `shutdown` triggers, and returns the
 /// final counts.
 pub async fn run(plan: Plan, shutdown: Shutdown) -> anyhow::Result<Snapshot> {
-    let requester = Requester::new(plan.targets.clone(), plan.timeout, plan.concurrency)?;
+    let requester = Requester::new(
+        plan.targets.clone(),
+        plan.timeout,
+        plan.concurrency,
+        plan.max_body_bytes,
+    )?;
     let tally = Arc::new(Tally::default());
     let flags = Arc::new(ServiceFlags::default());
     let permits = Arc::new(Semaphore::new(plan.concurrency));
     let mut mix = Mix::new(plan.shares);
     let started = Instant::now();
-    let deadline = plan.duration.map(|duration| started + duration);
+    let deadline = plan.deadline(started);
     let mut pacer = Pacer::new(plan.rate);
-    let mut report = tokio::time::interval_at(started + plan.report_interval, plan.report_interval);
+    let mut report = tokio::time::interval_at(plan.first_report(started), plan.report_interval);
     tracing::info!(
         users = %plan.targets.users,
         orders = %plan.targets.orders,
@@ -81,6 +100,7 @@ pub async fn run(plan: Plan, shutdown: Shutdown) -> anyhow::Result<Snapshot> {
         not_found_share = plan.shares.not_found,
         create_share = plan.shares.create,
         concurrency = plan.concurrency,
+        max_body_bytes = plan.max_body_bytes,
         "traffic started"
     );
 
@@ -166,17 +186,27 @@ fn record(kind: RequestKind, outcome: &Outcome, tally: &Tally, flags: &ServiceFl
                 "request timed out"
             );
         }
+        Outcome::BodyTooLarge => {
+            tally.body_too_large();
+            log_failure(kind, "answer body longer than --max-body-bytes", flags);
+        }
         Outcome::Failed(error) => {
             tally.failed();
-            if flags
-                .failure_logged(kind.service)
-                .swap(true, Ordering::Relaxed)
-            {
-                tracing::debug!(method = kind.method(), path = kind.path(), %error, "request failed");
-            } else {
-                tracing::warn!(method = kind.method(), path = kind.path(), %error,
-                    "request failed (later failures of this service are counted in the summary)");
-            }
+            log_failure(kind, error, flags);
         }
+    }
+}
+
+/// Logs the first failure of each service at warn and later ones at debug: a
+/// service that is down must not flood the log.
+fn log_failure(kind: RequestKind, error: &str, flags: &ServiceFlags) {
+    if flags
+        .failure_logged(kind.service)
+        .swap(true, Ordering::Relaxed)
+    {
+        tracing::debug!(method = kind.method(), path = kind.path(), %error, "request failed");
+    } else {
+        tracing::warn!(method = kind.method(), path = kind.path(), %error,
+                    "request failed (later failures of this service are counted in the summary)");
     }
 }

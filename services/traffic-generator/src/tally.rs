@@ -13,6 +13,7 @@ pub struct Tally {
     unexpected: AtomicU64,
     timeouts: AtomicU64,
     errors: AtomicU64,
+    bodies_too_large: AtomicU64,
     skipped: AtomicU64,
     creates_withheld: AtomicU64,
 }
@@ -37,8 +38,11 @@ pub struct Snapshot {
     pub unexpected: u64,
     /// Requests that got no answer within `--timeout`.
     pub timeouts: u64,
-    /// Requests that failed otherwise (connection refused, reset, ...).
+    /// Requests that failed otherwise (connection refused, reset, an answer body
+    /// over `--max-body-bytes`, ...).
     pub errors: u64,
+    /// Of `errors`, the answers cut at `--max-body-bytes`.
+    pub body_too_large: u64,
     /// Slots not used because `--concurrency` requests were already in flight.
     pub skipped: u64,
     /// Creates replaced by reads because the service's store was full.
@@ -72,6 +76,12 @@ impl Tally {
         self.errors.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts an answer whose body was over the limit: an error of its own kind.
+    pub fn body_too_large(&self) {
+        self.errors.fetch_add(1, Ordering::Relaxed);
+        self.bodies_too_large.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Counts a slot skipped for lack of a free concurrency permit.
     pub fn skipped(&self) {
         self.skipped.fetch_add(1, Ordering::Relaxed);
@@ -95,6 +105,7 @@ impl Tally {
             unexpected: load(&self.unexpected),
             timeouts: load(&self.timeouts),
             errors: load(&self.errors),
+            body_too_large: load(&self.bodies_too_large),
             skipped: load(&self.skipped),
             creates_withheld: load(&self.creates_withheld),
         }
@@ -120,6 +131,7 @@ impl Snapshot {
             unexpected = self.unexpected,
             timeouts = self.timeouts,
             errors = self.errors,
+            body_too_large = self.body_too_large,
             skipped = self.skipped,
             creates_withheld = self.creates_withheld,
             elapsed_s = format_args!("{seconds:.1}"),
@@ -152,12 +164,14 @@ mod tests {
         tally.timed_out();
         tally.sent();
         tally.failed();
+        tally.sent();
+        tally.body_too_large();
         tally.skipped();
         let snapshot = tally.snapshot();
         assert_eq!(
             snapshot,
             Snapshot {
-                sent: 9,
+                sent: 10,
                 status_2xx: 2,
                 status_3xx: 1,
                 status_4xx: 1,
@@ -165,7 +179,8 @@ mod tests {
                 status_other: 1,
                 unexpected: 3,
                 timeouts: 1,
-                errors: 1,
+                errors: 2,
+                body_too_large: 1,
                 skipped: 1,
                 creates_withheld: 0,
             }

@@ -59,7 +59,7 @@ async fn unusable_flags_are_one_line_and_exit_2() {
             &[],
             "more than 1",
         ),
-        (&["--duration", "5x"], &[], "unknown unit"),
+        (&["--duration", "5x"], &[], "unknown time unit"),
         (&["--timeout", "0"], &[], "--timeout"),
         (&["--concurrency", "0"], &[], "--concurrency"),
         (
@@ -87,6 +87,55 @@ async fn unusable_flags_are_one_line_and_exit_2() {
     }
 }
 
+/// Values that made the generator panic (exit 101 and a backtrace) before they
+/// were bounded, and the exact line each now gets.
+#[tokio::test]
+async fn values_that_used_to_panic_get_their_exact_one_line_error() {
+    let cases = [
+        (
+            "--duration",
+            "18446744073709551615",
+            "invalid value '18446744073709551615' for '--duration <DURATION>': \
+             must be at most 1year (0 runs until stopped)",
+        ),
+        (
+            "--report-interval",
+            "18446744073709551615",
+            "invalid value '18446744073709551615' for '--report-interval <REPORT_INTERVAL>': \
+             must be at most 1day",
+        ),
+        (
+            "--rate",
+            "1e-300",
+            "invalid value '1e-300' for '--rate <RATE>': must be from 0.001 to 10000",
+        ),
+        (
+            "--timeout",
+            "18446744073709551615",
+            "invalid value '18446744073709551615' for '--timeout <TIMEOUT>': must be at most 5m",
+        ),
+        (
+            "--max-body-bytes",
+            "0",
+            "invalid value '0' for '--max-body-bytes <MAX_BODY_BYTES>': \
+             must be a whole number of bytes from 1 to 1073741824",
+        ),
+    ];
+    for (flag, value, message) in cases {
+        let output = generator()
+            .args([flag, value])
+            .output()
+            .await
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!("traffic-generator: {message}\n")
+        );
+        assert!(output.stdout.is_empty());
+    }
+}
+
 #[tokio::test]
 async fn help_documents_every_environment_variable() {
     let output = generator().arg("--help").output().await.expect("runs");
@@ -103,6 +152,7 @@ async fn help_documents_every_environment_variable() {
         "TRAFFIC_CONCURRENCY",
         "TRAFFIC_TIMEOUT",
         "TRAFFIC_REPORT_INTERVAL",
+        "TRAFFIC_MAX_BODY_BYTES",
         "LOOKOUT_LOG_LEVEL",
         "LOOKOUT_LOG_FORMAT",
     ] {

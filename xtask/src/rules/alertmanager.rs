@@ -32,39 +32,25 @@ struct RouteCase {
     receivers: Vec<String>,
 }
 
-/// A scratch directory removed when dropped.
-pub(super) struct Scratch(pub(super) PathBuf);
-
-impl Scratch {
-    pub(super) fn new(what: &str) -> anyhow::Result<Self> {
-        let dir = std::env::temp_dir().join(format!("lookout-xtask-{what}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Self(dir))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Runs every Alertmanager check against the repository at `root`.
 pub(super) fn check(root: &Path) -> anyhow::Result<()> {
-    let scratch = Scratch::new("alertmanager")?;
+    // Removed when dropped, also on an early error.
+    let scratch = tempfile::Builder::new()
+        .prefix("lookout-xtask-alertmanager-")
+        .tempdir()
+        .context("cannot create a scratch directory")?;
     let function = root
         .join(FUNCTION)
         .canonicalize()
         .with_context(|| format!("cannot find {FUNCTION}"))?;
 
-    let default_config = render(&function, "{ }", &scratch.0.join("default.yml"))?;
+    let default_config = render(&function, "{ }", &scratch.path().join("default.yml"))?;
     // Slack is the one optional receiver Alertmanager 0.25 knows; Teams needs
     // 0.27 (documented in docs/operations.md), so it is not loaded here.
     let slack_config = render(
         &function,
         r#"{ slackApiUrlFile = "/run/secrets/slack-webhook-url"; }"#,
-        &scratch.0.join("slack.yml"),
+        &scratch.path().join("slack.yml"),
     )?;
     for config in [&default_config, &slack_config] {
         tools::run_tool(
@@ -81,7 +67,7 @@ pub(super) fn check(root: &Path) -> anyhow::Result<()> {
     if render(
         &function,
         "{ slackApiUrlFile = ./.; }",
-        &scratch.0.join("refused.yml"),
+        &scratch.path().join("refused.yml"),
     )
     .is_ok()
     {

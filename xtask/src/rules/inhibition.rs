@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
-use super::alertmanager::Scratch;
 use super::tools::{self, ALERTMANAGER, AMTOOL};
 
 /// How long Alertmanager may take to start and process the alerts.
@@ -51,13 +50,16 @@ impl Drop for Daemon {
 
 /// Runs one case on its own Alertmanager.
 pub(super) fn run_case(config: &Path, case: &InhibitionCase) -> anyhow::Result<()> {
-    let scratch = Scratch::new("inhibition")?;
+    let storage = tempfile::Builder::new()
+        .prefix("lookout-xtask-inhibition-")
+        .tempdir()
+        .context("cannot create Alertmanager's storage directory")?;
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let url = format!("--alertmanager.url=http://127.0.0.1:{port}");
     let child = ALERTMANAGER
         .command()?
         .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.path={}", scratch.0.display()))
+        .arg(format!("--storage.path={}", storage.path().display()))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         // A single instance: no gossip port to collide with anything.
         .arg("--cluster.listen-address=")

@@ -4,6 +4,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod streaming;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -167,5 +169,6 @@ pub fn plan(
         concurrency: 16,
         timeout: std::time::Duration::from_secs(5),
         report_interval: std::time::Duration::from_secs(60),
+        max_body_bytes: traffic_generator::config::DEFAULT_MAX_BODY_BYTES,
     }
 }
