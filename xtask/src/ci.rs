@@ -22,6 +22,10 @@ const REQUIRED_TOOLS: &[(&str, &str)] = &[
     ),
     ("nix-instantiate", "apt-get install nix-bin"),
     ("deadnix", "cargo install deadnix --locked"),
+    (
+        "cargo-machete",
+        "cargo install cargo-machete --locked (version pinned in .ci/run)",
+    ),
 ];
 
 struct Step {
@@ -41,6 +45,15 @@ const fn step(name: &'static str, program: &'static str, args: &'static [&'stati
 /// The steps, cheapest first so a formatting slip is reported in seconds.
 const STEPS: &[Step] = &[
     step("cargo fmt", "cargo", &["fmt", "--all", "--", "--check"]),
+    // Reads the manifests and greps the sources, so it costs a second. A
+    // false positive (a crate used only through another crate's macro) goes
+    // in that crate's `[package.metadata.cargo-machete] ignored`, with a
+    // comment saying why.
+    step(
+        "unused dependencies (cargo-machete)",
+        "cargo",
+        &["machete", "--skip-target-dir"],
+    ),
     step("nix files", "cargo", &["xtask", "nix"]),
     step("nix formatting (alejandra)", "cargo", &["xtask", "nixfmt"]),
     step(
