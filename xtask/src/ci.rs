@@ -48,11 +48,13 @@ const STEPS: &[Step] = &[
     // Reads the manifests and greps the sources, so it costs a second. A
     // false positive (a crate used only through another crate's macro) goes
     // in that crate's `[package.metadata.cargo-machete] ignored`, with a
-    // comment saying why.
+    // comment saying why. Called as `cargo-machete`, not `cargo machete`:
+    // under `cargo xtask` it sees CARGO_PKG_NAME, decides it was not started
+    // by cargo and would take the word `machete` for a directory to scan.
     step(
         "unused dependencies (cargo-machete)",
-        "cargo",
-        &["machete", "--skip-target-dir"],
+        "cargo-machete",
+        &["--skip-target-dir"],
     ),
     step("nix files", "cargo", &["xtask", "nix"]),
     step("nix formatting (alejandra)", "cargo", &["xtask", "nixfmt"]),
