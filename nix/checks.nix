@@ -92,6 +92,15 @@ in
 
     workspace-fmt = craneLib.cargoFmt {inherit (build.commonArgs) src;};
 
+    # Every dependency's license, source (crates.io only) and the bans of
+    # deny.toml. Advisories are left out: they need the RustSec database from
+    # the network, which the build sandbox does not have (docs/flake.md says how
+    # to run them). The cleaned Cargo source keeps deny.toml (a .toml file).
+    cargo-deny = craneLib.cargoDeny (build.commonArgs
+      // {
+        cargoDenyChecks = "licenses bans sources";
+      });
+
     # Every unit and integration test except the end-to-end crate, which has its
     # own check below. Tests only use loopback (free ports), which the sandbox
     # has; the few that run promtool, amtool or nix-instantiate get them here.

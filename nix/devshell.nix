@@ -22,5 +22,9 @@ build.craneLib.devShell {
     pkgs.alejandra
     pkgs.deadnix
     pkgs.cargo-nextest
+    # Dependency checks: unused ones (a `cargo xtask test` step) and
+    # licenses, bans, sources and advisories against deny.toml.
+    pkgs.cargo-machete
+    pkgs.cargo-deny
   ];
 }

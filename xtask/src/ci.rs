@@ -26,6 +26,10 @@ const REQUIRED_TOOLS: &[(&str, &str)] = &[
         "python3",
         "pyenv or apt-get install python3 (vm-lint's pyflakes and mypy)",
     ),
+    (
+        "cargo-machete",
+        "cargo install cargo-machete --locked (version pinned in .ci/run)",
+    ),
 ];
 
 struct Step {
@@ -45,6 +49,17 @@ const fn step(name: &'static str, program: &'static str, args: &'static [&'stati
 /// The steps, cheapest first so a formatting slip is reported in seconds.
 const STEPS: &[Step] = &[
     step("cargo fmt", "cargo", &["fmt", "--all", "--", "--check"]),
+    // Reads the manifests and greps the sources, so it costs a second. A
+    // false positive (a crate used only through another crate's macro) goes
+    // in that crate's `[package.metadata.cargo-machete] ignored`, with a
+    // comment saying why. Called as `cargo-machete`, not `cargo machete`:
+    // under `cargo xtask` it sees CARGO_PKG_NAME, decides it was not started
+    // by cargo and would take the word `machete` for a directory to scan.
+    step(
+        "unused dependencies (cargo-machete)",
+        "cargo-machete",
+        &["--skip-target-dir"],
+    ),
     step("nix files", "cargo", &["xtask", "nix"]),
     step("nix formatting (alejandra)", "cargo", &["xtask", "nixfmt"]),
     step(

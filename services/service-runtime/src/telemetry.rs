@@ -10,7 +10,7 @@ use crate::config::LogFormat;
 
 /// Installs the global `tracing` subscriber.
 ///
-/// `level` is an EnvFilter directive (`info`, `debug`, `info,tower_http=debug`, ...).
+/// `level` is an EnvFilter directive (`info`, `debug`, `info,hyper=debug`, ...).
 /// Text output uses colour only when stdout is a terminal, so journald gets plain
 /// lines. Fails on an invalid directive or if a subscriber is already installed.
 pub fn init(level: &str, format: LogFormat) -> anyhow::Result<()> {
