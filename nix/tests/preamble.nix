@@ -16,7 +16,9 @@ let
   };
   allStrings = list: builtins.isList list && builtins.all builtins.isString list;
   # JSON strings, integers and lists of strings are Python literals as well.
-  line = values: name: "${name} = ${builtins.toJSON values.${name}.value}\n";
+  # Annotated like the stand-ins: the driver runs mypy on the rendered values,
+  # and an unannotated empty list fails it ("Need type annotation").
+  line = values: name: "${name}: ${values.${name}.type} = ${builtins.toJSON values.${name}.value}\n";
   # A typed stand-in with the same name and type, for the linters.
   declaration = values: name: "${name}: ${values.${name}.type} = ${values.${name}.placeholder}\n";
   each = f: values: builtins.concatStringsSep "" (map (f values) (builtins.attrNames values));
