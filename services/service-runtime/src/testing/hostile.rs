@@ -11,20 +11,58 @@ use super::Scrape;
 use super::client::{HttpResponse, parse_response};
 use crate::catalog;
 
-/// Deadline of one connect, write or read.
-const IO_TIMEOUT: Duration = Duration::from_secs(5);
+/// Deadline of one connect, write or read (a dropped SYN is retried after 1 s, then
+/// 3 s in all, then 7 s).
+const IO_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Opens `count` connections to `addr` and sends nothing on them.
+/// Connections one thread of [`open_idle`] opens: a SYN that meets an old
+/// TIME_WAIT entry is retried by the kernel after a second, so opening many
+/// connections from one thread can take seconds; threads overlap those waits.
+const CONNECTIONS_PER_THREAD: usize = 50;
+
+/// Opens `count` connections to `addr` (from several threads, so that a large
+/// attack is open within about a second) and sends nothing on them.
 ///
 /// # Panics
 /// If a connection cannot be opened within [`IO_TIMEOUT`].
 pub fn open_idle(addr: SocketAddr, count: usize) -> Vec<TcpStream> {
-    (0..count)
-        .map(|index| {
-            TcpStream::connect_timeout(&addr, IO_TIMEOUT)
-                .unwrap_or_else(|error| panic!("connection {index} to {addr}: {error}"))
-        })
-        .collect()
+    open_sending(addr, count, &|_| Vec::new())
+}
+
+/// Like [`open_idle`], but sends `first(index)` on each connection as soon as it
+/// is open (the server's header timer starts when it accepts the connection).
+///
+/// # Panics
+/// If a connection cannot be opened or written within [`IO_TIMEOUT`].
+pub fn open_sending(
+    addr: SocketAddr,
+    count: usize,
+    first: &(dyn Fn(usize) -> Vec<u8> + Sync),
+) -> Vec<TcpStream> {
+    let open = |index: usize| {
+        let mut stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT)
+            .unwrap_or_else(|error| panic!("connection {index} to {addr}: {error}"));
+        let bytes = first(index);
+        if !bytes.is_empty() {
+            stream
+                .write_all(&bytes)
+                .unwrap_or_else(|error| panic!("connection {index} to {addr}: {error}"));
+        }
+        stream
+    };
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..count)
+            .step_by(CONNECTIONS_PER_THREAD)
+            .map(|start| {
+                let end = (start + CONNECTIONS_PER_THREAD).min(count);
+                scope.spawn(move || (start..end).map(open).collect::<Vec<_>>())
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|thread| thread.join().expect("connecting thread"))
+            .collect()
+    })
 }
 
 /// Sends `bytes` on a new connection and reads until the server closes it or
