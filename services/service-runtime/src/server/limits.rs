@@ -151,3 +151,52 @@ mod tests {
         assert!(Cli::try_parse_from(["test", "--max-connections", "0"]).is_err());
     }
 }
+
+/// The systemd settings of `nix/modules/service-options.nix` must leave room for
+/// these defaults; read here so the two cannot drift apart unnoticed.
+#[cfg(test)]
+mod unit_limits {
+    use super::*;
+
+    const SERVICE_OPTIONS_NIX: &str = include_str!("../../../../nix/modules/service-options.nix");
+
+    /// The value of `name = <value>;` in the module file, quotes removed.
+    fn setting(name: &str) -> String {
+        SERVICE_OPTIONS_NIX
+            .lines()
+            .find_map(|line| {
+                let (key, value) = line.trim().split_once('=')?;
+                (key.trim() == name).then(|| {
+                    value
+                        .trim()
+                        .trim_end_matches(';')
+                        .trim_matches('"')
+                        .to_owned()
+                })
+            })
+            .unwrap_or_else(|| panic!("no {name} in service-options.nix"))
+    }
+
+    #[test]
+    fn limit_nofile_leaves_room_for_both_connection_caps() {
+        let nofile: usize = setting("LimitNOFILE")
+            .parse()
+            .expect("LimitNOFILE is a number");
+        let connections = DEFAULT_MAX_CONNECTIONS + DEFAULT_ADMIN_MAX_CONNECTIONS;
+        assert!(
+            nofile >= 2 * connections,
+            "LimitNOFILE {nofile} is not well above the {connections} connections the caps allow"
+        );
+    }
+
+    #[test]
+    fn timeout_stop_sec_outlasts_the_drain_timeout() {
+        let stop = setting("TimeoutStopSec");
+        let stop = parse_timeout(&stop).expect("TimeoutStopSec in ms, s or m");
+        let drain = ConnectionArgs::default().drain_timeout;
+        assert!(
+            stop >= drain + Duration::from_secs(3),
+            "TimeoutStopSec {stop:?} leaves no margin over the drain timeout {drain:?}"
+        );
+    }
+}
