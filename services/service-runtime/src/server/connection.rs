@@ -50,6 +50,9 @@ pub(super) struct Served {
 impl Served {
     pub(super) fn new(app: Router, limits: &ConnectionArgs, shutdown: Shutdown) -> Self {
         let mut http = http1::Builder::new();
+        // hyper 1.12 (proto/h1/conn.rs) starts the header timer whenever it polls
+        // for a request head: on a new connection and again once a response is done,
+        // so this one timeout also closes silent keep-alive connections.
         http.timer(TokioTimer::new())
             .header_read_timeout(limits.header_timeout)
             .max_headers(MAX_HEADERS)
