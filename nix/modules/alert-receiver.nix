@@ -55,6 +55,7 @@ in {
       // {
         serviceConfig =
           hardening
+          // shared.serverLimits
           // {
             ExecStart = utils.escapeSystemdExecArgs (
               [(lib.getExe cfg.package)]

@@ -84,6 +84,17 @@ in {
     then "[${address}]"
     else address;
 
+  # The [Service] settings of every unit that serves HTTP. The binaries cap their
+  # connections (--max-connections, default 512, plus 16 on a fault-control port)
+  # well below LimitNOFILE, so clients cannot exhaust descriptors; TimeoutStopSec
+  # leaves room beyond the binaries' drain timeout (--drain-timeout, default 10s),
+  # after which they exit 0 whatever clients do, so a stop never ends in SIGKILL.
+  # service-runtime's unit tests read these two lines and check both margins.
+  serverLimits = {
+    LimitNOFILE = 4096;
+    TimeoutStopSec = "15s";
+  };
+
   # The unit fields every lookout service shares, around its ExecStart.
   mkUnit = description: {
     inherit description;

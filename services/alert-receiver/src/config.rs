@@ -5,6 +5,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use service_runtime::config::CommonArgs;
+use service_runtime::server::ConnectionArgs;
 
 /// Largest `--capacity`. Memory is bounded by `--max-memory-bytes`; this only keeps
 /// the per-notification bookkeeping of many tiny notifications reasonable.
@@ -28,6 +29,10 @@ pub struct Config {
     /// Listen address, port (default: `alert-receiver` in nix/ports.nix) and logging.
     #[command(flatten)]
     pub common: CommonArgs,
+
+    /// Header and body timeouts, connection cap, drain timeout (shared with the services).
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
 
     /// How many notifications to keep in memory (and reload from --store-file); the
     /// oldest are dropped to make room for a new one.

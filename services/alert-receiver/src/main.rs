@@ -48,7 +48,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let app = service_runtime::http::instrument(alert_receiver::router(state), SERVICE, metrics);
     let address = config.common.socket_addr(ports::default_port(SERVICE.name));
     let listener = server::bind(address, "api").await?;
-    server::serve(listener, app, Shutdown::on_signals()).await?;
+    server::serve(listener, app, &config.connections, Shutdown::on_signals()).await?;
     tracing::info!("stopped");
     Ok(())
 }

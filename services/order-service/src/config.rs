@@ -3,6 +3,7 @@
 use clap::{ArgAction, Parser};
 use service_runtime::config::CommonArgs;
 use service_runtime::faults::AdminArgs;
+use service_runtime::server::ConnectionArgs;
 
 /// order-service: the exercise's order API (GET/POST /orders, GET /orders/{id}) with
 /// Prometheus metrics on /metrics and fault control on a loopback admin port.
@@ -14,6 +15,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub admin: AdminArgs,
+
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
 
     /// Simulate the exercise's database latency (GET /orders 0-100 ms); `false` for
     /// benchmarks.

@@ -6,6 +6,9 @@
 pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
 /// Histogram of HTTP request durations, in seconds.
 pub const HTTP_REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
+/// Counter of connection-level failures: requests hyper refuses by itself, clients
+/// too slow for the timeouts, connections over the cap, failed accepts.
+pub const HTTP_CONNECTION_ERRORS_TOTAL: &str = "http_connection_errors_total";
 /// Counter of business operations by outcome.
 pub const BUSINESS_OPERATIONS_TOTAL: &str = "business_operations_total";
 /// Counter of application errors (user-service).
@@ -33,6 +36,8 @@ pub const ALERT_RECEIVER_NOTIFICATIONS_TOTAL: &str = "alert_receiver_notificatio
 /// Counter of alerts carried by those notifications.
 pub const ALERT_RECEIVER_ALERTS_TOTAL: &str = "alert_receiver_alerts_total";
 
+/// Label: kind of connection error (see `server::conn_errors::KINDS`).
+pub const LABEL_KIND: &str = "kind";
 /// Label: HTTP method, normalised (see [`HTTP_METHODS`] and [`METHOD_OTHER`]).
 pub const LABEL_METHOD: &str = "method";
 /// Label: matched route template, or [`ROUTE_UNMATCHED`].
@@ -144,6 +149,12 @@ pub const METRICS: &[MetricSpec] = &[
         kind: MetricKind::Histogram,
         labels: &[LABEL_METHOD, LABEL_ROUTE],
         help: "Time from receiving an HTTP request to producing its response, in seconds.",
+    },
+    MetricSpec {
+        name: HTTP_CONNECTION_ERRORS_TOTAL,
+        kind: MetricKind::Counter,
+        labels: &[LABEL_KIND],
+        help: "Connections ended by a client error before or around the handler, by kind (header_timeout, body_timeout, malformed, too_large, incomplete, other, over_capacity, accept_failed).",
     },
     MetricSpec {
         name: BUSINESS_OPERATIONS_TOTAL,

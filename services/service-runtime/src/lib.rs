@@ -8,7 +8,7 @@
 //! use axum::{Router, routing::get};
 //! use clap::Parser;
 //! use service_runtime::{ServiceInfo, config::CommonArgs, faults::{AdminArgs, Faults}};
-//! use service_runtime::server::{ServiceRouters, run_with_admin};
+//! use service_runtime::server::{ConnectionArgs, ServiceRouters, run_with_admin};
 //!
 //! // The name needs `user-service` and `user-service-admin` style entries in nix/ports.nix.
 //! const SERVICE: ServiceInfo = ServiceInfo { name: "user-service", version: env!("CARGO_PKG_VERSION") };
@@ -19,6 +19,8 @@
 //!     common: CommonArgs,
 //!     #[command(flatten)]
 //!     admin: AdminArgs,
+//!     #[command(flatten)]
+//!     connections: ConnectionArgs,
 //! }
 //!
 //! fn main() -> std::process::ExitCode {
@@ -27,7 +29,7 @@
 //!     // Logging, the recorder (installed BEFORE any state, so gauges set at start-up
 //!     // are kept), the runtime, SIGTERM/ctrl-c, and a one-line error on failure.
 //!     service_runtime::main(SERVICE, &common, |metrics, shutdown| async move {
-//!         run_with_admin(SERVICE, &config.common, &config.admin, shutdown, || {
+//!         run_with_admin(SERVICE, &config.common, &config.admin, &config.connections, shutdown, || {
 //!             let faults = Faults::default();
 //!             let business = Router::new().route("/things", get(|| async { "[]" }));
 //!             ServiceRouters {
@@ -62,11 +64,14 @@
 //!   as JSON after it ([`pagination::Page`]), and the 1 MiB bound of every answer.
 //! - [`errors`]: [`errors::ApiError`], answered as `{"error": "..."}`.
 //! - [`faults`]: [`faults::Faults`] (latency and error injection for business routes),
-//!   its loopback-only admin router and [`faults::AdminArgs`].
+//!   its loopback-only admin router (403 JSON for a non-loopback `Host` or `Origin`) and
+//!   [`faults::AdminArgs`].
 //! - [`server`]: `bind(addr, role)` (logs `listening` with the address), `serve(listener,
-//!   app, shutdown)` (graceful), and `run_with_admin(service, common, admin, shutdown,
-//!   routers)`: both listeners of a service with fault control, admin loopback-checked
-//!   before anything is bound.
+//!   app, limits, shutdown)` (HTTP/1.1 under [`server::ConnectionArgs`]: header and body
+//!   timeouts, `--max-connections`, drain timeout; connection errors counted in
+//!   `http_connection_errors_total{kind}`), and `run_with_admin(service, common, admin,
+//!   limits, shutdown, routers)`: both listeners of a service with fault control, admin
+//!   loopback-checked before anything is bound.
 //! - [`launch`]: [`main`]`(service, common, serve)`, the start-up sequence of a service
 //!   binary (logging, recorder, runtime, signals, one-line error and exit code).
 //! - [`shutdown`]: [`shutdown::Shutdown`], triggered by SIGTERM/ctrl-c or by hand.

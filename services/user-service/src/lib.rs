@@ -74,12 +74,19 @@ pub fn app(state: AppState, metrics: MetricsHandle) -> Router {
 ///
 /// Fails before binding anything if the admin address is not loopback.
 pub async fn run(config: Config, metrics: MetricsHandle, shutdown: Shutdown) -> anyhow::Result<()> {
-    server::run_with_admin(SERVICE, &config.common, &config.admin, shutdown, || {
-        let state = AppState::new(&config);
-        ServiceRouters {
-            admin: state.faults.admin_router(),
-            api: app(state, metrics),
-        }
-    })
+    server::run_with_admin(
+        SERVICE,
+        &config.common,
+        &config.admin,
+        &config.connections,
+        shutdown,
+        || {
+            let state = AppState::new(&config);
+            ServiceRouters {
+                admin: state.faults.admin_router(),
+                api: app(state, metrics),
+            }
+        },
+    )
     .await
 }

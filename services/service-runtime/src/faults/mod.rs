@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -19,6 +20,9 @@ use layer::FaultLayer;
 
 mod admin;
 mod layer;
+mod loopback;
+
+pub use loopback::is_loopback_request;
 
 use crate::errors::ApiError;
 
@@ -35,6 +39,13 @@ pub struct AdminArgs {
     /// Port of the fault-control listener (default: `<service>-admin` in nix/ports.nix).
     #[arg(long, env = "LOOKOUT_ADMIN_PORT")]
     pub admin_port: Option<u16>,
+
+    /// Connections served at once on the fault-control port; one more is answered
+    /// 503 and closed at once.
+    #[arg(long, env = "LOOKOUT_ADMIN_MAX_CONNECTIONS",
+          default_value_t = crate::server::limits::DEFAULT_ADMIN_MAX_CONNECTIONS,
+          value_parser = crate::server::limits::parse_connection_cap)]
+    pub admin_max_connections: usize,
 }
 
 impl AdminArgs {
@@ -126,7 +137,8 @@ impl Faults {
         })
     }
 
-    /// The fault-control router: `GET`, `PUT` and `DELETE /faults`, JSON errors.
+    /// The fault-control router: `GET`, `PUT` and `DELETE /faults`, JSON errors,
+    /// and 403 for any request whose `Host` or `Origin` is not a loopback name.
     pub fn admin_router(&self) -> Router {
         let routes = Router::new()
             .route(
@@ -134,7 +146,7 @@ impl Faults {
                 get(get_faults).put(put_faults).delete(delete_faults),
             )
             .with_state(self.clone());
-        crate::http::json_errors(routes)
+        crate::http::json_errors(routes).layer(middleware::from_fn(loopback::loopback_only))
     }
 }
 
@@ -147,6 +159,7 @@ mod tests {
         let mut args = AdminArgs {
             admin_listen_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
             admin_port: None,
+            admin_max_connections: 16,
         };
         assert_eq!(
             args.socket_addr(8011).expect("loopback").to_string(),

@@ -70,7 +70,7 @@ pub fn try_request(
     })
 }
 
-fn parse_response(raw: &[u8]) -> Option<HttpResponse> {
+pub(crate) fn parse_response(raw: &[u8]) -> Option<HttpResponse> {
     let split = raw.windows(4).position(|window| window == b"\r\n\r\n")?;
     let head = std::str::from_utf8(&raw[..split]).ok()?;
     let mut lines = head.split("\r\n");

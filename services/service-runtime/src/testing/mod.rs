@@ -1,12 +1,13 @@
 //! Helpers for integration tests of lookout binaries (feature `testing`): spawn the
 //! real binary on free ports ([`Spawned`]), send plain HTTP/1.1 requests
 //! ([`client`]), parse `/metrics` ([`scrape`]) and measure how much a series moved
-//! ([`mod@moved`]), and the contract checks every service must pass ([`checks`], run
+//! ([`mod@moved`]), play hostile clients on raw sockets ([`hostile`]), and the contract checks every service must pass ([`checks`], run
 //! by [`contract_tests!`](crate::contract_tests)). Blocking std code on purpose: tests stay simple
 //! and need no runtime. Panics are the failure mode: these run inside tests.
 
 pub mod checks;
 pub mod client;
+pub mod hostile;
 pub mod moved;
 pub mod scrape;
 

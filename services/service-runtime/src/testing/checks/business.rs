@@ -69,6 +69,9 @@ pub fn concurrent_creates(target: Target) {
             "0",
             "--simulated-latency",
             "true",
+            // All the creates are open at once: more than the default cap of 512.
+            "--max-connections",
+            "2000",
         ],
         &["api", "admin"],
     );
