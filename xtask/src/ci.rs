@@ -22,6 +22,7 @@ const REQUIRED_TOOLS: &[(&str, &str)] = &[
     ),
     ("nix-instantiate", "apt-get install nix-bin"),
     ("deadnix", "cargo install deadnix --locked"),
+    ("jq", "apt-get install jq"),
 ];
 
 struct Step {
@@ -87,6 +88,13 @@ const STEPS: &[Step] = &[
             "--nocapture",
             "--test-threads=1",
         ],
+    ),
+    // Last: its cargo twins build in target/flake-checks, after everything
+    // above has used the CPU for the checks that run in the repository.
+    step(
+        "nix flake check twins, each on its file set of nix/sources.nix",
+        "cargo",
+        &["xtask", "flake-checks"],
     ),
 ];
 

@@ -4,16 +4,19 @@
 //! - `stack`: the whole stack on this machine, on the well-known ports.
 //! - `bench`: the services against a bare-axum floor with wrk (figures).
 //! - `rules`, `dashboards`, `nix`, `nixfmt`: one family of checks each.
+//! - `flake-checks`: the checks of `nix flake check`, each on its file set.
 
 mod bench;
 mod ci;
 mod dashboards;
+mod flake_checks;
 mod nixcheck;
 mod nixfmt;
 mod rules;
 mod stack;
 
-const USAGE: &str = "usage: cargo xtask <test|stack|bench|rules|dashboards|nix|nixfmt> [args]";
+const USAGE: &str =
+    "usage: cargo xtask <test|stack|bench|rules|dashboards|nix|nixfmt|flake-checks> [args]";
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +36,7 @@ fn main() -> std::process::ExitCode {
         "dashboards" => dashboards::run(rest),
         "nix" => nixcheck::run(rest),
         "nixfmt" => nixfmt::run(rest),
+        "flake-checks" => flake_checks::run(rest),
         other => {
             eprintln!("xtask: unknown task {other:?}\n{USAGE}");
             return std::process::ExitCode::from(2);
