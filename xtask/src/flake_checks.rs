@@ -180,3 +180,52 @@ fn run_command(command: &[&str], dir: &Path, target_dir: &Path) -> anyhow::Resul
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{CHECKS, NOT_TWINNED, check_every_set_is_twinned};
+    use std::collections::BTreeMap;
+
+    fn sets(names: &[&str]) -> BTreeMap<String, Vec<String>> {
+        names
+            .iter()
+            .map(|name| ((*name).to_owned(), vec!["Cargo.toml".to_owned()]))
+            .collect()
+    }
+
+    fn every_name() -> Vec<&'static str> {
+        CHECKS
+            .iter()
+            .map(|check| check.name)
+            .chain(NOT_TWINNED.iter().map(|(name, _)| *name))
+            .collect()
+    }
+
+    /// The real nix/sources.nix (tests run in xtask/), rendered by nix-instantiate.
+    #[test]
+    fn every_set_of_nix_sources_is_twinned() {
+        let value = crate::nixcheck::eval_json("import ../nix/sources.nix").expect("renders");
+        let real: BTreeMap<String, Vec<String>> =
+            serde_json::from_value(value).expect("attrset of path lists");
+        check_every_set_is_twinned(&real).expect("every set twinned");
+        assert!(real["rules-xtask"].contains(&"docs/runbooks.md".to_owned()));
+    }
+
+    #[test]
+    fn a_set_without_twin_fails() {
+        let mut names = every_name();
+        names.push("new-check");
+        let err = check_every_set_is_twinned(&sets(&names)).expect_err("untwinned set");
+        assert!(err.to_string().contains("new-check"), "{err}");
+    }
+
+    #[test]
+    fn a_twin_without_set_fails() {
+        let names: Vec<&str> = every_name()
+            .into_iter()
+            .filter(|name| *name != "rules-xtask")
+            .collect();
+        let err = check_every_set_is_twinned(&sets(&names)).expect_err("setless twin");
+        assert!(err.to_string().contains("rules-xtask"), "{err}");
+    }
+}

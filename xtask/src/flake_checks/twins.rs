@@ -141,7 +141,8 @@ pub(super) const CHECKS: &[FlakeCheck] = &[
     check(
         "e2e-pipeline",
         Twin::Commands(&[
-            &["cargo", "check", "--locked", "--workspace", "--bins"],
+            // --all-targets: the dependencies as clippy's twin checked them.
+            &["cargo", "check", "--locked", "--workspace", "--all-targets"],
             &[
                 "cargo",
                 "test",
@@ -159,7 +160,7 @@ pub(super) const CHECKS: &[FlakeCheck] = &[
                 "--lib",
             ],
         ]),
-        "checks the binaries (cargo check for build), builds the tests and runs e2e's unit tests \
+        "checks the binaries and every other target (cargo check for build), builds the tests and runs e2e's unit tests \
          (they render nix/lib, the ports and the rules); the pipeline test itself runs in CI's \
          own step, in the repository",
     ),
