@@ -34,8 +34,9 @@ in {
   workspace-fmt = allCrates ++ ["rustfmt.toml"];
 
   # The tests also read at run time: the rules and dashboards (xtask's unit
-  # tests), the pure config functions and their route cases, the runbooks.
-  workspace-nextest = allCrates ++ ["nix/lib" "rules" "dashboards" "docs/runbooks.md"];
+  # tests), the pure config functions and their route cases, the runbooks, and
+  # this file (xtask checks every set here has a twin).
+  workspace-nextest = allCrates ++ ["nix/lib" "nix/sources.nix" "rules" "dashboards" "docs/runbooks.md"];
 
   rules-promtool = ["rules"];
 
