@@ -9,13 +9,13 @@
   inherit (pkgs) lib;
   inherit (build) craneLib cargoArtifacts;
 
-  # Checks over the whole workspace start from the shared dependency artifacts
-  # and read the full source (rules, dashboards and nix/ included).
-  workspaceArgs =
+  # The cargo checks start from the shared dependency artifacts; each reads its
+  # own file set of nix/sources.nix (named as the check is).
+  cargoArgs = name:
     build.commonArgs
     // {
       inherit cargoArtifacts;
-      src = build.workspaceSrc;
+      src = build.source name;
     };
 
   # nix-instantiate wants a store and state directory of its own even to
@@ -39,9 +39,9 @@
     NODE_EXPORTER_BIN = lib.getExe' pkgs.prometheus-node-exporter "node_exporter";
   };
 
-  # One `cargo xtask <task>` over the whole source, with `tools` on PATH.
-  xtaskCheck = task: tools:
-    craneLib.mkCargoDerivation (workspaceArgs
+  # One `cargo xtask <task>` over the check's source, with `tools` on PATH.
+  xtaskCheck = name: task: tools:
+    craneLib.mkCargoDerivation (cargoArgs name
       // {
         pname = "lookout-xtask-${task}";
         nativeBuildInputs = tools ++ [pkgs.nix];
@@ -52,27 +52,11 @@
         '';
       });
 
-  # Every .nix file of the flake's source, for the style checks.
-  nixFiles = lib.fileset.toSource {
-    root = ../.;
-    fileset = lib.fileset.fileFilter (file: file.hasExt "nix") ../.;
-  };
-
   # The pure configuration functions of nix/lib, rendered at evaluation time the
-  # way the NixOS modules use them, then loaded by nixpkgs' promtool and amtool.
-  configLib = import ./lib;
+  # way the NixOS modules use them (nix/config-render.nix, from the check's file
+  # set), then loaded by nixpkgs' promtool and amtool.
+  configRender = import ./config-render.nix "${build.source "config-render"}";
   ports = import ./ports.nix;
-  ruleFiles = map (name: "${../rules}/${name}") (lib.filter (lib.hasSuffix ".rules.yml") (lib.attrNames (builtins.readDir ../rules)));
-  renderedPrometheus = pkgs.writeText "prometheus.yml" (builtins.toJSON (configLib.prometheusConfig {
-    targets = lib.genAttrs ["user-service" "order-service" "alert-receiver" "prometheus" "alertmanager"] (job: ["127.0.0.1:${toString ports.${job}}"]);
-    inherit ruleFiles;
-    alertmanagers = ["127.0.0.1:${toString ports.alertmanager}"];
-  }));
-  renderedAlertmanager = pkgs.writeText "alertmanager.yml" (builtins.toJSON (configLib.alertmanagerConfig {}));
-  renderedGrafana = pkgs.writeText "grafana-provisioning.json" (builtins.toJSON (configLib.grafanaProvisioning {
-    prometheusUrl = "http://127.0.0.1:${toString ports.prometheus}";
-    dashboardsPath = "${../dashboards}";
-  }));
 
   # A NixOS VM test from nix/tests/; the test modules take `self` as an argument.
   vmTest = file:
@@ -85,26 +69,27 @@ in
   // {
     # Clippy is its own derivation so lint failures block CI without stopping
     # anyone from building the packages.
-    workspace-clippy = craneLib.cargoClippy (workspaceArgs
+    workspace-clippy = craneLib.cargoClippy (cargoArgs "workspace-clippy"
       // {
         cargoClippyExtraArgs = "--all-targets -- --deny warnings";
       });
 
-    workspace-fmt = craneLib.cargoFmt {inherit (build.commonArgs) src;};
+    workspace-fmt = craneLib.cargoFmt {src = build.source "workspace-fmt";};
 
     # Every dependency's license, source (crates.io only) and the bans of
     # deny.toml. Advisories are left out: they need the RustSec database from
     # the network, which the build sandbox does not have (docs/flake.md says how
-    # to run them). The cleaned Cargo source keeps deny.toml (a .toml file).
+    # to run them). It reads the manifests, the lock file and deny.toml.
     cargo-deny = craneLib.cargoDeny (build.commonArgs
       // {
+        src = build.source "cargo-deny";
         cargoDenyChecks = "licenses bans sources";
       });
 
     # Every unit and integration test except the end-to-end crate, which has its
     # own check below. Tests only use loopback (free ports), which the sandbox
     # has; the few that run promtool, amtool or nix-instantiate get them here.
-    workspace-nextest = craneLib.cargoNextest (workspaceArgs
+    workspace-nextest = craneLib.cargoNextest (cargoArgs "workspace-nextest"
       // {
         nativeBuildInputs = [pkgs.prometheus.cli pkgs.prometheus-alertmanager pkgs.nix];
         preCheck = privateNixStore;
@@ -113,7 +98,7 @@ in
 
     # The rule files load in Prometheus 3 and pass their unit tests.
     rules-promtool = pkgs.runCommand "lookout-rules-promtool" {nativeBuildInputs = [pkgs.prometheus.cli];} ''
-      cd ${../rules}
+      cd ${build.source "rules-promtool"}/rules
       promtool check rules *.rules.yml
       promtool test rules tests/*.test.yml
       touch $out
@@ -121,10 +106,10 @@ in
 
     # The same rules checks CI runs here (every alert has a firing and a quiet
     # test, Alertmanager routing tests), with nixpkgs' promtool and amtool.
-    rules-xtask = xtaskCheck "rules" [pkgs.prometheus.cli pkgs.prometheus-alertmanager];
+    rules-xtask = xtaskCheck "rules-xtask" "rules" [pkgs.prometheus.cli pkgs.prometheus-alertmanager];
 
     # Every dashboard: JSON model, grid, PromQL, metric names and legends.
-    dashboards-lint = xtaskCheck "dashboards" [];
+    dashboards-lint = xtaskCheck "dashboards-lint" "dashboards" [];
 
     # What NixOS deploys (scrape jobs, rules, alerting, routing tree, Grafana
     # datasource) evaluates and loads in Prometheus 3 and Alertmanager.
@@ -132,9 +117,11 @@ in
       pkgs.runCommand "lookout-config-render" {
         nativeBuildInputs = [pkgs.prometheus.cli pkgs.prometheus-alertmanager pkgs.jq];
       } ''
-        promtool check config ${renderedPrometheus}
-        amtool check-config ${renderedAlertmanager}
-        jq -e '.datasources.datasources[0].uid == "prometheus"' ${renderedGrafana}
+        ${lib.concatStrings (lib.mapAttrsToList (name: value: ''
+            cp ${pkgs.writeText name (builtins.toJSON value)} ${name}
+          '')
+          configRender.files)}
+        ${configRender.script}
         touch $out
       '';
 
@@ -151,7 +138,7 @@ in
 
     # The style `nix fmt` gives, and no dead Nix code.
     nix-style = pkgs.runCommand "lookout-nix-style" {nativeBuildInputs = [pkgs.alejandra pkgs.deadnix];} ''
-      cd ${nixFiles}
+      cd ${build.source "nix-style"}
       alejandra --check .
       deadnix --fail .
       touch $out
@@ -162,7 +149,7 @@ in
     # As in CI, the workspace's binaries (the services, xtask for the dashboard
     # queries) are built first, here from the same source and artifacts. The
     # sandbox has loopback only, which is all the test uses.
-    e2e-pipeline = craneLib.mkCargoDerivation (workspaceArgs
+    e2e-pipeline = craneLib.mkCargoDerivation (cargoArgs "e2e-pipeline"
       // {
         pname = "lookout-e2e";
         nativeBuildInputs = [pkgs.nix];

@@ -10,51 +10,22 @@
   craneLib = crane.mkLib pkgs;
   root = ../.;
 
-  # Members are `services/*`, `e2e` and `xtask`: cargo needs every listed member
-  # present, so e2e and xtask are part of every source; services/* is a glob, so a
-  # service crate can leave the other services out.
-  workspaceManifests = lib.fileset.unions [
-    ../Cargo.toml
-    ../Cargo.lock
-    (craneLib.fileset.commonCargoSources ../e2e)
-    (craneLib.fileset.commonCargoSources ../xtask)
-  ];
-
-  # service-runtime reads nix/ports.nix with include_str! (the default ports), so
-  # every crate that links it needs that file. Whole crate directories are taken
-  # so test fixtures and other non-Rust files a crate reads are never missing.
-  fileSetForCrate = crate:
+  # Every derivation's source: the file set its name is given in nix/sources.nix
+  # (repository-relative paths, declared once, also copied and run by `cargo
+  # xtask flake-checks`). A path that does not exist fails evaluation.
+  sources = import ./sources.nix;
+  source = name:
     lib.fileset.toSource {
       inherit root;
-      fileset = lib.fileset.unions [
-        workspaceManifests
-        ../nix/ports.nix
-        ../services/service-runtime
-        crate
-      ];
+      fileset = lib.fileset.unions (map (path: root + "/${path}") sources.${name});
     };
 
-  # Everything a check of the whole workspace reads: the crates, the rules and
-  # dashboards the xtask checks and the end-to-end test load, and nix/ (ports,
-  # the pure configuration functions, the modules' inputs).
-  workspaceSrc = lib.fileset.toSource {
-    inherit root;
-    fileset = lib.fileset.unions [
-      workspaceManifests
-      ../services
-      ../e2e
-      ../xtask
-      ../nix
-      ../rules
-      ../dashboards
-    ];
-  };
-
   # Arguments shared by every cargo derivation. The source of buildDepsOnly only
-  # matters through its manifests (crane replaces the code with dummies), so the
-  # cleaned Cargo source keeps the dependency build cached across code changes.
+  # matters through its manifests: crane's mkDummySrc keeps the Cargo.toml files
+  # (trimmed at evaluation time), Cargo.lock and .cargo/config.toml and replaces
+  # the code with dummies, so code changes do not rebuild the dependencies.
   commonArgs = {
-    src = craneLib.cleanCargoSource root;
+    src = source "cargo-deps";
     strictDeps = true;
   };
 
@@ -74,7 +45,7 @@
       // {
         inherit cargoArtifacts;
         pname = name;
-        src = fileSetForCrate ../services/${name};
+        src = source name;
         # Setting cargoExtraArgs replaces crane's default "--locked": keep it.
         cargoExtraArgs = "--locked -p ${name}";
         # Tests run once for the whole workspace in the nextest check.
@@ -89,7 +60,7 @@
 
   binaries = lib.mapAttrs buildBinary descriptions;
 in {
-  inherit craneLib commonArgs cargoArtifacts workspaceSrc binaries;
+  inherit craneLib commonArgs cargoArtifacts source binaries;
 
   # Every binary in one profile (`nix build` gives ./result/bin/<binary>).
   all = pkgs.symlinkJoin {

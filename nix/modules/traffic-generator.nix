@@ -5,22 +5,32 @@
 {
   config,
   lib,
+  options,
   utils,
   ...
 }: let
   cfg = config.services.traffic-generator;
   shared = import ./service-options.nix {inherit lib;};
+  ports = import ../ports.nix;
 
+  # The URL of a lookout service on this host, or null where that service's
+  # module is not imported (the generator alone, aimed at another host): its
+  # options do not exist there, so they cannot give a default.
   localUrl = name: let
     service = config.services.${name};
-  in "http://${shared.localHost service.listenAddress}:${toString service.port}";
+  in
+    if options.services ? ${name}
+    then "http://${shared.localHost service.listenAddress}:${toString service.port}"
+    else null;
+  urlOptions = ["userServiceUrl" "orderServiceUrl"];
+  missingUrls = builtins.filter (option: cfg.${option} == null) urlOptions;
 
   # The host part of an http:// URL, brackets kept for IPv6.
   urlHost = url: builtins.head (builtins.match "http://(\\[[^]]*]|[^/:]*).*" url);
   loopbackUrl = url: let
     host = urlHost url;
   in
-    host == "localhost" || host == "[::1]" || shared.isLoopback host;
+    url != null && (host == "localhost" || host == "[::1]" || shared.isLoopback host);
   hardening = import ./hardening.nix {
     allowedAddresses =
       if loopbackUrl cfg.userServiceUrl && loopbackUrl cfg.orderServiceUrl
@@ -42,17 +52,19 @@ in {
     ["listenAddress" "port" "openFirewall"]
     // {
       userServiceUrl = lib.mkOption {
-        type = lib.types.strMatching "http://.+";
+        type = lib.types.nullOr (lib.types.strMatching "http://.+");
         default = localUrl "user-service";
-        defaultText = lib.literalMD "user-service's address and port on this host";
-        description = "Base URL of user-service.";
+        defaultText = lib.literalMD "user-service's address and port on this host where its module is imported, else null (then it must be set)";
+        example = "http://app.example.org:${toString ports.user-service}";
+        description = "Base URL of user-service; required when user-service's module is not imported on this host.";
       };
 
       orderServiceUrl = lib.mkOption {
-        type = lib.types.strMatching "http://.+";
+        type = lib.types.nullOr (lib.types.strMatching "http://.+");
         default = localUrl "order-service";
-        defaultText = lib.literalMD "order-service's address and port on this host";
-        description = "Base URL of order-service.";
+        defaultText = lib.literalMD "order-service's address and port on this host where its module is imported, else null (then it must be set)";
+        example = "http://app.example.org:${toString ports.order-service}";
+        description = "Base URL of order-service; required when order-service's module is not imported on this host.";
       };
 
       rate = lib.mkOption {
@@ -79,6 +91,10 @@ in {
   config = lib.mkIf cfg.enable {
     assertions = [
       {
+        assertion = missingUrls == [];
+        message = "services.traffic-generator: set ${lib.concatMapStringsSep " and " (option: "services.traffic-generator.${option}") missingUrls}: the service's module is not imported on this host, so there is no local default.";
+      }
+      {
         assertion = cfg.errorShare + cfg.notFoundShare + cfg.createShare <= 1;
         message = "services.traffic-generator: errorShare + notFoundShare + createShare must be at most 1.";
       }
@@ -98,10 +114,12 @@ in {
                 cfg.logLevel
                 "--log-format"
                 "json"
+                # toString: a null URL (failed assertion above) must not stop
+                # evaluation before the assertion's message is shown.
                 "--user-service-url"
-                cfg.userServiceUrl
+                (toString cfg.userServiceUrl)
                 "--order-service-url"
-                cfg.orderServiceUrl
+                (toString cfg.orderServiceUrl)
                 "--rate"
                 (toString cfg.rate)
                 "--error-share"

@@ -30,6 +30,7 @@ const REQUIRED_TOOLS: &[(&str, &str)] = &[
         "cargo-machete",
         "cargo install cargo-machete --locked (version pinned in .ci/run)",
     ),
+    ("jq", "apt-get install jq"),
 ];
 
 struct Step {
@@ -111,6 +112,13 @@ const STEPS: &[Step] = &[
             "--nocapture",
             "--test-threads=1",
         ],
+    ),
+    // Last: its cargo twins build in target/flake-checks, after everything
+    // above has used the CPU for the checks that run in the repository.
+    step(
+        "nix flake check twins, each on its file set of nix/sources.nix",
+        "cargo",
+        &["xtask", "flake-checks"],
     ),
 ];
 

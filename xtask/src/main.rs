@@ -5,6 +5,7 @@
 //! - `stack`: the whole stack on this machine, on the well-known ports.
 //! - `bench`: the services against a bare-axum floor with wrk (figures).
 //! - `rules`, `dashboards`, `nix`, `nixfmt`, `vm-lint`: one family of checks each.
+//! - `flake-checks`: the checks of `nix flake check`, each on its file set.
 //!
 //! A task that parses its own arguments (or hands them to another program) takes
 //! [`RawArgs`]: add a variant `Name(RawArgs)` to [`Task`] (with
@@ -14,6 +15,7 @@
 mod bench;
 mod ci;
 mod dashboards;
+mod flake_checks;
 mod nixcheck;
 mod nixfmt;
 mod promql;
@@ -59,6 +61,9 @@ enum Task {
     /// Lints the VM test scripts as the nixpkgs test driver does (pyflakes, mypy
     /// against the driver stubs, allowed wait primitives).
     VmLint,
+    /// The checks of `nix flake check` that run a command, each on a copy of
+    /// exactly its file set (nix/sources.nix); CHECKS names some of them.
+    FlakeChecks(RawArgs),
 }
 
 /// Arguments passed on untouched, `--help` included, to a task that parses its
@@ -89,6 +94,7 @@ fn main() -> ExitCode {
         Task::Nix => nixcheck::run(&[]),
         Task::Nixfmt(options) => nixfmt::run(options),
         Task::VmLint => vmlint::run(&[]),
+        Task::FlakeChecks(raw) => flake_checks::run(&raw.args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

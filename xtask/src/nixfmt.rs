@@ -4,6 +4,10 @@
 //! Without FILE arguments it checks every git-tracked `.nix` file. It prints each file
 //! that alejandra would change and fails; `--write` rewrites those files instead.
 //! It uses the `alejandra` crate as a library, so no Nix is needed.
+//!
+//! The crate is alejandra 3.1.0, while `nix fmt` runs nixpkgs' alejandra 4.x. The one
+//! known difference between them is the formatting of `/** ... */` doc comments, so a
+//! `/**` anywhere in a `.nix` file fails this check: with `#` comments both agree.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,6 +36,16 @@ pub(crate) struct Options {
     files: Vec<PathBuf>,
 }
 
+impl Options {
+    /// Check `files` (no rewriting), as another task asks for it.
+    pub(crate) fn check(files: Vec<PathBuf>) -> Self {
+        Self {
+            write: false,
+            files,
+        }
+    }
+}
+
 /// Checks (or with `--write` formats) the given or all git-tracked `.nix` files.
 pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     let write = options.write;
@@ -46,9 +60,13 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
 
     let mut unformatted = Vec::new();
     let mut unparsable = Vec::new();
+    let mut doc_comments = Vec::new();
     for path in &files {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        for line in doc_comment_lines(&text) {
+            doc_comments.push(format!("{}:{line}", path.display()));
+        }
         match verdict(path, text) {
             Verdict::Formatted => {}
             Verdict::NeedsFormatting(formatted) if write => {
@@ -68,6 +86,19 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     }
     for path in &unformatted {
         eprintln!("not formatted as alejandra formats it: {}", path.display());
+    }
+    for place in &doc_comments {
+        eprintln!(
+            "{place}: `/**` doc comment: nixpkgs' alejandra 4.x (`nix fmt`) formats these \
+             differently from the alejandra 3.1.0 crate this check uses, so `nix flake check` \
+             (nix-style) and CI would disagree; write `#` comments instead"
+        );
+    }
+    if !doc_comments.is_empty() {
+        bail!(
+            "{} `/**` doc comment(s) in .nix files (use `#` comments)",
+            doc_comments.len()
+        );
     }
     if !unparsable.is_empty() || !unformatted.is_empty() {
         bail!(
@@ -95,6 +126,15 @@ fn verdict(path: &Path, text: String) -> Verdict {
         Ok((alejandra::format::Status::Changed(true), after)) => Verdict::NeedsFormatting(after),
         Err(_) => Verdict::Unparsable("alejandra panicked on this file".to_owned()),
     }
+}
+
+/// The 1-based numbers of the lines holding `/**`, where a doc comment opens.
+fn doc_comment_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains("/**"))
+        .map(|(index, _)| index + 1)
+        .collect()
 }
 
 /// Every `.nix` file git tracks, as paths relative to the current directory.
@@ -178,6 +218,13 @@ mod tests {
         <Command as clap::Parser>::try_parse_from(args)
             .expect("valid arguments")
             .options
+    }
+
+    #[test]
+    fn doc_comments_are_found_by_line() {
+        let text = "# a comment\n{\n  /** the answer */\n  x = 42;\n}\n";
+        assert_eq!(doc_comment_lines(text), vec![3]);
+        assert!(doc_comment_lines("# rules/*.rules.yml\n{ }\n").is_empty());
     }
 
     #[test]

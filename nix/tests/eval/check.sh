@@ -3,7 +3,11 @@
 # module system and the real upstream Prometheus, Alertmanager and Grafana
 # modules; docs/nixos.md says how to set it up):
 #   - every config in this directory must pass with no warning;
-#   - every negative/*.nix, added to vm.nix, must fail with its "# expect:" line;
+#   - every negative/*.nix, added to vm.nix, must fail with its "# expect:" line(s);
+#   - every nixosModules.<name> of flake.nix, imported alone: alone/<name>.nix (enable
+#     plus the options without a default) must pass with no warning, and
+#     alone/negative/<name>.nix (enable only), if there, must fail with its
+#     "# expect:" lines (the assertions naming those options);
 #   - every lookout unit of vm.nix and fault-injection.nix must score an exposure
 #     of 2.0 or less in `systemd-analyze security --offline=true`.
 # Usage: nix/tests/eval/check.sh   (NIXOS_EVAL=<path of the harness's check>)
@@ -28,6 +32,31 @@ trap 'rm -rf "$tmp"' EXIT
 # harness, so its report lists the units they define.
 mapfile -t modules < <(nix-instantiate --eval --strict --json --expr \
   'map toString (import ./nix/modules/default.nix).imports' | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)))')
+# Whether the harness output $1 holds every "# expect:" line of file $2 (and it has one).
+expected() {
+  local line found=0
+  while IFS= read -r line; do
+    found=1
+    grep -qF -- "$line" <<<"$1" || return 1
+  done < <(sed -n 's/^# expect: //p' "$2")
+  [ $found -eq 1 ]
+}
+
+# The module files each nixosModules.<name> brings, read from flake.nix itself
+# (listing them needs lib.genAttrs only, so no nixpkgs), one line per module:
+# the name, then its files, tab-separated.
+declare -A flake_module_files
+while IFS=$'\t' read -r name files; do
+  flake_module_files[$name]=$files
+done < <(nix-instantiate --eval --strict --json --expr '
+  let
+    lib.genAttrs = names: f: builtins.listToAttrs (map (name: { inherit name; value = f name; }) names);
+    outputs = (import ./flake.nix).outputs { self = outputs; nixpkgs = { inherit lib; }; crane = { }; };
+    files = m: if builtins.isPath m then [ (toString m) ] else if builtins.isAttrs m then builtins.concatMap files (m.imports or [ ]) else [ ];
+  in builtins.mapAttrs (_: files) (removeAttrs outputs.nixosModules [ "default" ])' |
+  python3 -c 'import json,sys; [print("\t".join([n] + sorted(set(f)))) for n, f in json.load(sys.stdin).items()]')
+[ ${#flake_module_files[@]} -gt 0 ] || { echo "eval/check.sh: no nixosModules found in flake.nix" >&2; exit 2; }
+
 pkgs=(--pkg user-service --pkg order-service --pkg alert-receiver --pkg traffic-generator)
 fails=0
 
@@ -43,12 +72,34 @@ done
 
 for negative in nix/tests/eval/negative/*.nix; do
   name=negative/$(basename "$negative" .nix)
-  expect=$(sed -n 's/^# expect: //p' "$negative")
+  expect=$(sed -n 's/^# expect: //p' "$negative" | paste -sd'|')
   out=$("$check" "${pkgs[@]}" "${modules[@]}" nix/tests/eval/vm.nix "$negative" 2>&1); rc=$?
-  if [ $rc -eq 1 ] && [ -n "$expect" ] && grep -qF -- "$expect" <<<"$out"; then
+  if [ $rc -eq 1 ] && expected "$out" "$negative"; then
     echo "PASS  $name fails: $expect"
   else
     echo "FAIL  $name (exit $rc, expected: $expect):"; sed 's/^/      /' <<<"$out"; fails=$((fails + 1))
+  fi
+done
+
+for name in $(printf '%s\n' "${!flake_module_files[@]}" | sort); do
+  IFS=$'\t' read -r -a files <<<"${flake_module_files[$name]}"
+  config=nix/tests/eval/alone/$name.nix
+  if [ ! -f "$config" ]; then
+    echo "FAIL  alone/$name: nixosModules.$name has no $config"; fails=$((fails + 1)); continue
+  fi
+  if out=$("$check" "${pkgs[@]}" "${files[@]}" "$config" 2>&1) && grep -q ", 0 warning(s)" <<<"$out"; then
+    echo "PASS  alone/$name ($(basename -a "${files[@]}" | paste -sd' '))"
+  else
+    echo "FAIL  alone/$name:"; sed 's/^/      /' <<<"$out"; fails=$((fails + 1))
+  fi
+  negative=nix/tests/eval/alone/negative/$name.nix
+  [ -f "$negative" ] || continue
+  expect=$(sed -n 's/^# expect: //p' "$negative" | paste -sd'|')
+  out=$("$check" "${pkgs[@]}" "${files[@]}" "$negative" 2>&1); rc=$?
+  if [ $rc -eq 1 ] && expected "$out" "$negative"; then
+    echo "PASS  alone/negative/$name fails: $expect"
+  else
+    echo "FAIL  alone/negative/$name (exit $rc, expected: $expect):"; sed 's/^/      /' <<<"$out"; fails=$((fails + 1))
   fi
 done
 

@@ -1,10 +1,17 @@
 # nixos-eval test config for nix/hosts/example-host.nix, with stand-in packages
 # where the flake sets its own builds.
-{pkgs, ...}: {
+{
+  lib,
+  pkgs,
+  ...
+}: {
+  # As flake.nix's `host` builds nixosConfigurations.example-host: the flake's
+  # nixosModules.default, the host file and the platform.
   imports = [
-    ../../modules
+    (import ./support/flake-modules.nix lib).default
     ../../hosts/example-host.nix
   ];
+  nixpkgs.hostPlatform = "x86_64-linux";
 
   services.user-service.package = pkgs.user-service;
   services.order-service.package = pkgs.order-service;

@@ -2,11 +2,18 @@
 # exactly as the flake builds it, and stand-in packages where the flake would
 # set its own builds. Run:
 #   nixos-eval/check nix/tests/eval/vm.nix
-{pkgs, ...}: {
+{
+  lib,
+  pkgs,
+  ...
+}: {
+  # As flake.nix's `host` builds nixosConfigurations.vm: the flake's
+  # nixosModules.default, the host file and the platform.
   imports = [
-    ../../modules
+    (import ./support/flake-modules.nix lib).default
     ../../hosts/vm.nix
   ];
+  nixpkgs.hostPlatform = "x86_64-linux";
 
   services.user-service.package = pkgs.user-service;
   services.order-service.package = pkgs.order-service;

@@ -1,0 +1,16 @@
+# nixosModules.traffic-generator alone with only enable = true: no service module
+# here, so no URL default; the assertion names both options.
+# expect: services.traffic-generator.userServiceUrl
+# expect: services.traffic-generator.orderServiceUrl
+{
+  lib,
+  pkgs,
+  ...
+}: {
+  imports = [(import ../../support/flake-modules.nix lib).traffic-generator];
+
+  services.traffic-generator = {
+    enable = true;
+    package = pkgs.traffic-generator;
+  };
+}
