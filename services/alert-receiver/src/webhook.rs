@@ -115,6 +115,10 @@ fn body_error(error: &BodyError) -> ApiError {
         BodyError::Unreadable(cause) => {
             ApiError::bad_request(format!("cannot read the request body: {cause}"))
         }
+        BodyError::Busy => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many notifications being received; retry shortly",
+        ),
     }
 }
 

@@ -35,6 +35,9 @@ const MIN_PARSE_BUDGET: usize = PARSE_FACTOR * WEBHOOK_BODY_LIMIT_BYTES;
 /// Parses take milliseconds, so only a flood of large bodies waits this long.
 const PARSE_WAIT: Duration = Duration::from_secs(10);
 
+/// How long a webhook body may wait for body budget, in all, before the answer is 503.
+const BUDGET_WAIT: Duration = Duration::from_secs(10);
+
 /// How long a `GET /alerts` waits for one of the answer slots before it gets 503.
 const ANSWER_WAIT: Duration = Duration::from_secs(2);
 
@@ -70,6 +73,8 @@ pub enum BodyError {
     TooLarge,
     /// The connection failed while sending it.
     Unreadable(String),
+    /// Too many bodies being received at once: no budget within [`BUDGET_WAIT`].
+    Busy,
 }
 
 /// A received body, holding its share of the body budget until dropped.
@@ -111,7 +116,8 @@ impl WorkLimits {
     }
 
     /// Reads a webhook body within the body timeout, taking body budget for its buffer
-    /// as it grows (waiting for budget counts against the same timeout).
+    /// as it grows. Time spent waiting for budget (at most [`BUDGET_WAIT`] in all) does
+    /// not count against the client's timeout: the receiver is the slow one then.
     pub async fn read_body(
         &self,
         mut body: Body,
@@ -123,56 +129,62 @@ impl WorkLimits {
             Some(_) => return Err(BodyError::TooLarge),
             None => None,
         };
-        let deadline = Instant::now() + self.settings.body_timeout;
-        let read = async {
-            let mut received = ReceivedBody {
-                bytes: Vec::new(),
-                budget: None,
-            };
-            if let Some(length) = declared {
-                self.grow(&mut received, length).await;
-            }
-            while let Some(frame) = body.frame().await {
-                let frame = frame.map_err(|e| BodyError::Unreadable(e.to_string()))?;
-                let Ok(data) = frame.into_data() else {
-                    continue;
-                };
-                let needed = received.bytes.len() + data.len();
-                if needed > limit {
-                    return Err(BodyError::TooLarge);
-                }
-                if needed > received.bytes.capacity() {
-                    // A body without a length grows by doubling, as a Vec would.
-                    let doubled = (received.bytes.capacity() * 2).clamp(needed, limit);
-                    self.grow(&mut received, doubled).await;
-                }
-                received.bytes.extend_from_slice(&data);
-            }
-            Ok(received)
+        let mut received = ReceivedBody {
+            bytes: Vec::new(),
+            budget: None,
         };
-        timeout_at(deadline, read)
-            .await
-            .map_err(|_| BodyError::Timeout(self.settings.body_timeout))?
+        let budget_deadline = Instant::now() + BUDGET_WAIT;
+        let mut deadline = Instant::now() + self.settings.body_timeout;
+        if let Some(length) = declared {
+            deadline += self.grow(&mut received, length, budget_deadline).await?;
+        }
+        loop {
+            let frame = match timeout_at(deadline, body.frame()).await {
+                Err(_) => return Err(BodyError::Timeout(self.settings.body_timeout)),
+                Ok(None) => return Ok(received),
+                Ok(Some(frame)) => frame.map_err(|e| BodyError::Unreadable(e.to_string()))?,
+            };
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            let needed = received.bytes.len() + data.len();
+            if needed > limit {
+                return Err(BodyError::TooLarge);
+            }
+            if needed > received.bytes.capacity() {
+                // A body without a length grows by doubling, as a Vec would.
+                let doubled = (received.bytes.capacity() * 2).clamp(needed, limit);
+                deadline += self.grow(&mut received, doubled, budget_deadline).await?;
+            }
+            received.bytes.extend_from_slice(&data);
+        }
     }
 
-    /// Takes budget for, then makes, a buffer of `capacity` bytes.
-    async fn grow(&self, received: &mut ReceivedBody, capacity: usize) {
+    /// Takes budget for, then makes, a buffer of `capacity` bytes; returns how long
+    /// it waited for the budget.
+    async fn grow(
+        &self,
+        received: &mut ReceivedBody,
+        capacity: usize,
+        budget_deadline: Instant,
+    ) -> Result<Duration, BodyError> {
+        let started = Instant::now();
         let held = received.budget.as_ref().map_or(0, |p| p.num_permits());
         if capacity > held {
-            // The semaphore is never closed, and no body needs more than it holds.
-            if let Ok(more) = Arc::clone(&self.bodies)
-                .acquire_many_owned(permits(capacity - held))
-                .await
-            {
-                match received.budget.as_mut() {
-                    Some(permit) => permit.merge(more),
-                    None => received.budget = Some(more),
-                }
+            let acquire = Arc::clone(&self.bodies).acquire_many_owned(permits(capacity - held));
+            // The semaphore is never closed: only the deadline can fail this.
+            let Ok(Ok(more)) = timeout_at(budget_deadline, acquire).await else {
+                return Err(BodyError::Busy);
+            };
+            match received.budget.as_mut() {
+                Some(permit) => permit.merge(more),
+                None => received.budget = Some(more),
             }
         }
         received
             .bytes
             .reserve_exact(capacity - received.bytes.len());
+        Ok(started.elapsed())
     }
 
     /// Waits (at most [`PARSE_WAIT`]) for the parse memory of a body of `len` bytes.
