@@ -7,8 +7,10 @@
 pub mod alert_filter;
 pub mod alerts_api;
 pub mod answer_stream;
+pub mod bounded_lines;
 pub mod config;
 pub mod heap_size;
+pub mod json_shape;
 pub mod label_cap;
 pub mod label_set;
 pub mod payload;

@@ -9,8 +9,10 @@
 
 use std::fmt;
 
-use serde::de::{self, IgnoredAny, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+
+use crate::json_shape::VersionProbe;
 
 pub use crate::label_set::LabelSet;
 
@@ -70,8 +72,9 @@ pub struct Notification {
     /// Link back to the Alertmanager that sent the notification.
     #[serde(rename = "externalURL", default)]
     pub external_url: String,
-    /// The alerts of the group (JSON objects only: see [`alerts_as_objects`]).
-    #[serde(deserialize_with = "alerts_as_objects")]
+    /// The alerts of the group (JSON objects only: see
+    /// [`crate::json_shape::alerts_as_objects`]).
+    #[serde(deserialize_with = "crate::json_shape::alerts_as_objects")]
     pub alerts: Vec<Alert>,
 }
 
@@ -102,39 +105,6 @@ impl Alert {
     /// The `alertname` label, or "" when the alert has none.
     pub fn alertname(&self) -> &str {
         self.labels.get("alertname").unwrap_or("")
-    }
-}
-
-/// Reads `alerts` as an array of JSON objects. A derived struct would also accept an
-/// array of its fields in order (`["firing",{},{},"","","",""]`), which packs an alert
-/// in a third of the bytes and would triple what a body can cost in memory;
-/// Alertmanager only ever sends objects.
-fn alerts_as_objects<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Alert>, D::Error> {
-    let alerts = Vec::<AlertObject>::deserialize(deserializer)?;
-    Ok(alerts.into_iter().map(|object| object.0).collect())
-}
-
-/// An [`Alert`] that was written as a JSON object.
-#[repr(transparent)]
-struct AlertObject(Alert);
-
-impl<'de> Deserialize<'de> for AlertObject {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(AlertObjectVisitor)
-    }
-}
-
-struct AlertObjectVisitor;
-
-impl<'de> Visitor<'de> for AlertObjectVisitor {
-    type Value = AlertObject;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an alert object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<AlertObject, A::Error> {
-        Alert::deserialize(de::value::MapAccessDeserializer::new(map)).map(AlertObject)
     }
 }
 
@@ -180,41 +150,6 @@ pub fn parse_notification(body: &[u8]) -> Result<Notification, PayloadError> {
     // Growing the array left up to half of it unused; keep only what is needed.
     notification.alerts.shrink_to_fit();
     Ok(notification)
-}
-
-/// The `version` of a JSON object, if it is a string; every other member is skipped
-/// without being kept.
-struct VersionProbe(Option<String>);
-
-impl<'de> Deserialize<'de> for VersionProbe {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(VersionProbeVisitor)
-    }
-}
-
-struct VersionProbeVisitor;
-
-impl<'de> Visitor<'de> for VersionProbeVisitor {
-    type Value = VersionProbe;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<VersionProbe, A::Error> {
-        let mut version = None;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if key == "version" && version.is_none() {
-                version = map
-                    .next_value::<serde_json::Value>()?
-                    .as_str()
-                    .map(str::to_owned);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(VersionProbe(version))
-    }
 }
 
 #[cfg(test)]

@@ -92,7 +92,10 @@ fn clients_that_never_read_alerts_answers_hold_bounded_memory_for_a_bounded_time
         .collect();
     // An answer small enough for the kernel's socket buffers frees its slot early, so
     // how many got one depends on timing; each got an answer or a 503, never nothing.
-    assert!(statuses.iter().all(|status| [200, 503].contains(status)), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|status| [200, 503].contains(status)),
+        "{statuses:?}"
+    );
     let slowest = (0..10).map(|_| health_latency(&receiver)).max();
     let peak = peak_rss_bytes(receiver.pid());
     eprintln!(

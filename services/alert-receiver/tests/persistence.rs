@@ -94,7 +94,11 @@ fn an_unusable_store_file_stops_start_up_with_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no-such-dir"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-    assert_eq!(stderr.matches("No such file").count(), 1, "the cause once: {stderr}");
+    assert_eq!(
+        stderr.matches("No such file").count(),
+        1,
+        "the cause once: {stderr}"
+    );
 }
 
 #[test]
