@@ -336,12 +336,13 @@ mod tests {
     #[test]
     fn refuses_what_is_not_a_regular_file() {
         let dir = tempfile::tempdir().expect("temp dir");
-        for path in [Path::new("/dev/zero"), dir.path()] {
-            let err = StoreFile::open(path, capacity(1)).expect_err("not a regular file");
-            assert_eq!(
-                err.to_string(),
-                format!("store file {}: not a regular file", path.display())
-            );
-        }
+        // `/dev/zero` is checked against the binary, under a deadline
+        // (tests/persistence.rs): here a regression would hang the test run.
+        let path = dir.path();
+        let err = StoreFile::open(path, capacity(1)).expect_err("not a regular file");
+        assert_eq!(
+            err.to_string(),
+            format!("store file {}: not a regular file", path.display())
+        );
     }
 }
