@@ -3,26 +3,31 @@
 //! and receiver.
 //!
 //! The answer is bounded, whatever the history holds: at most `limit` entries (the
-//! newest matching ones) and at most [`MAX_RESPONSE_BYTES`] of them. Each entry
-//! repeats its notification's receiver name, so without the byte bound a few
-//! notifications with a long receiver name and many tiny alerts could turn a 32 MiB
-//! history into gigabytes of answer. Entries are serialized straight from the history
-//! (no copies), newest first until a bound is hit, then written out oldest first.
+//! newest matching ones) and at most its share of the answer budget in bytes
+//! ([`crate::work_limits`]). Each entry repeats its notification's receiver name, so
+//! without the byte bound a few notifications with a long receiver name and many tiny
+//! alerts could turn a 32 MiB history into gigabytes of answer. At most
+//! `--max-alerts-answers` answers are built or sent at once (a request waits briefly
+//! for a slot, then gets 503), and each is sent in chunks under a deadline
+//! ([`crate::answer_stream`]), so clients that do not read cannot pile answers up.
+//! Entries are serialized straight from the history, newest first until a bound is
+//! hit, then sent oldest first.
+
+use std::mem::size_of;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use service_runtime::errors::ApiError;
 
 use crate::alert_filter::AlertsQuery;
+use crate::answer_stream::{self, Answer};
+use crate::heap_size::allocation;
 use crate::payload::{Alert, AlertStatus, LabelSet};
 use crate::ring::{NotificationRing, StoredNotification};
 use crate::state::AppState;
-
-/// The most bytes of entries one answer carries (16 MiB).
-pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// One received alert with the context of the notification that carried it.
 #[derive(Debug, Serialize)]
@@ -69,7 +74,8 @@ impl<'a> ReceivedAlert<'a> {
 /// The serialized entries chosen for an answer, newest first.
 #[derive(Debug, Default)]
 struct Selection {
-    entries: Vec<Vec<u8>>,
+    entries: Vec<Box<[u8]>>,
+    /// Heap bytes of `entries`, allocator overhead included.
     bytes: usize,
     /// Kept alerts matching the filter, returned or not.
     matched: usize,
@@ -88,22 +94,39 @@ pub async fn list(
     })?;
     let query =
         AlertsQuery::from_pairs(pairs).map_err(|error| ApiError::bad_request(error.to_string()))?;
+    let limits = state.limits();
+    let slot = limits.answer_permit().await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many GET /alerts answers in progress; retry shortly",
+        )
+    })?;
+    let max_bytes = limits.answer_bytes();
     let selection = state
-        .with_history(|ring| select(ring, &query))
+        .with_history(|ring| select(ring, &query, max_bytes))
         .await
         .map_err(|error| {
             tracing::error!(%error, "cannot serialize an alert");
             ApiError::internal()
         })?;
-    let body = render(selection);
+    let body = answer_stream::send(
+        answer(selection),
+        slot,
+        limits.settings().answer_send_timeout,
+    );
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-/// Serializes the newest matching alerts until `limit` or [`MAX_RESPONSE_BYTES`] is
-/// reached, and counts every match.
-fn select(ring: &NotificationRing, query: &AlertsQuery) -> Result<Selection, serde_json::Error> {
+/// Serializes the newest matching alerts until `limit` entries or `max_bytes` of heap
+/// are reached, and counts every match.
+fn select(
+    ring: &NotificationRing,
+    query: &AlertsQuery,
+    max_bytes: usize,
+) -> Result<Selection, serde_json::Error> {
     let mut selection = Selection::default();
     let mut full = false;
+    let mut scratch = Vec::new();
     for stored in ring.iter().rev() {
         let receiver = &stored.notification.receiver;
         for alert in stored.notification.alerts.iter().rev() {
@@ -115,37 +138,30 @@ fn select(ring: &NotificationRing, query: &AlertsQuery) -> Result<Selection, ser
             if full {
                 continue;
             }
-            let entry = serde_json::to_vec(&ReceivedAlert::new(stored, alert))?;
-            // +1 for the separating comma.
-            if selection.bytes + entry.len() + 1 > MAX_RESPONSE_BYTES {
+            scratch.clear();
+            serde_json::to_writer(&mut scratch, &ReceivedAlert::new(stored, alert))?;
+            // The entry's own block and its slot in the list (which may double).
+            let cost = allocation(scratch.len()) + 2 * size_of::<Box<[u8]>>();
+            if selection.bytes + cost > max_bytes {
                 full = true;
                 continue;
             }
-            selection.bytes += entry.len() + 1;
-            selection.entries.push(entry);
+            selection.bytes += cost;
+            selection.entries.push(scratch.as_slice().into());
         }
     }
     Ok(selection)
 }
 
-/// Writes the answer body, entries oldest first.
-fn render(selection: Selection) -> Vec<u8> {
+/// The answer of a selection: `{"alerts":[...],"total":N,"matched":M,"truncated":bool}`.
+fn answer(selection: Selection) -> Answer {
     let total = selection.entries.len();
     let tail = format!(
         "],\"total\":{total},\"matched\":{},\"truncated\":{}}}",
         selection.matched,
         total < selection.matched
     );
-    let mut body = Vec::with_capacity(selection.bytes + tail.len() + 16);
-    body.extend_from_slice(b"{\"alerts\":[");
-    for (index, entry) in selection.entries.into_iter().rev().enumerate() {
-        if index > 0 {
-            body.push(b',');
-        }
-        body.extend_from_slice(&entry);
-    }
-    body.extend_from_slice(tail.as_bytes());
-    body
+    Answer::new(selection.entries, tail)
 }
 
 #[cfg(test)]
@@ -162,8 +178,16 @@ mod tests {
         AlertsQuery::from_pairs(pairs).expect("valid query")
     }
 
-    fn answer(ring: &NotificationRing, pairs: &[(&str, &str)]) -> serde_json::Value {
-        let selection = select(ring, &query(pairs)).expect("serializes");
+    /// The whole body of an answer.
+    fn render(selection: Selection) -> Vec<u8> {
+        let mut answer = answer(selection);
+        std::iter::from_fn(|| answer.next_chunk())
+            .collect::<Vec<_>>()
+            .concat()
+    }
+
+    fn body(ring: &NotificationRing, pairs: &[(&str, &str)]) -> serde_json::Value {
+        let selection = select(ring, &query(pairs), usize::MAX).expect("serializes");
         serde_json::from_slice(&render(selection)).expect("the body is JSON")
     }
 
@@ -173,7 +197,7 @@ mod tests {
             let mut item = stored(key);
             // Name each notification's alerts after its key, to follow them.
             for alert in &mut item.notification.alerts {
-                alert.labels.insert("alertname".into(), (*key).to_owned());
+                alert.labels.insert("alertname", key);
             }
             ring.push(item);
         }
@@ -191,7 +215,7 @@ mod tests {
 
     #[test]
     fn an_empty_history_is_an_empty_untruncated_page() {
-        let body = answer(&ring_of(&[]), &[]);
+        let body = body(&ring_of(&[]), &[]);
         assert_eq!(
             body,
             serde_json::json!({"alerts": [], "total": 0, "matched": 0, "truncated": false})
@@ -201,13 +225,13 @@ mod tests {
     #[test]
     fn a_limit_keeps_the_newest_alerts_oldest_first() {
         let ring = ring_of(&["a", "b", "c"]);
-        let all = answer(&ring, &[]);
+        let all = body(&ring, &[]);
         assert_eq!(names(&all), ["a", "a", "b", "b", "c", "c"]);
         assert_eq!(
             (&all["total"], &all["truncated"]),
             (&6.into(), &false.into())
         );
-        let limited = answer(&ring, &[("limit", "3")]);
+        let limited = body(&ring, &[("limit", "3")]);
         assert_eq!(names(&limited), ["b", "c", "c"]);
         assert_eq!(limited["total"], 3);
         assert_eq!(limited["matched"], 6);
@@ -217,7 +241,7 @@ mod tests {
     #[test]
     fn entries_match_the_stored_alert() {
         let ring = ring_of(&["a"]);
-        let body = answer(&ring, &[("limit", "1")]);
+        let body = body(&ring, &[("limit", "1")]);
         let item = ring.iter().next().expect("one kept");
         let alert = &item.notification.alerts[1];
         let expected = serde_json::to_value(ReceivedAlert::new(item, alert)).expect("JSON");
@@ -239,13 +263,11 @@ mod tests {
             item.notification.receiver = "r".repeat(1024 * 1024);
             ring.push(item);
         }
-        let selection = select(&ring, &query(&[("limit", "10000")])).expect("serializes");
+        let max = 16 * 1024 * 1024;
+        let selection = select(&ring, &query(&[("limit", "10000")]), max).expect("serializes");
+        assert!(selection.bytes <= max, "{} bytes", selection.bytes);
         let body = render(selection);
-        assert!(
-            body.len() <= MAX_RESPONSE_BYTES + 100,
-            "{} bytes",
-            body.len()
-        );
+        assert!(body.len() <= max, "{} bytes", body.len());
         let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
         assert_eq!(body["matched"], 40);
         assert_eq!(body["truncated"], true);

@@ -3,6 +3,7 @@
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use service_runtime::config::CommonArgs;
 use service_runtime::server::ConnectionArgs;
@@ -22,6 +23,13 @@ pub const DEFAULT_MEMORY_BYTES: &str = "32MiB";
 /// Largest `--max-label-values`.
 pub const MAX_LABEL_VALUES: usize = 10_000;
 
+/// Largest `--max-alerts-answers`.
+pub const MAX_ALERTS_ANSWERS: usize = 64;
+
+/// The range of `--webhook-body-timeout` and `--alerts-send-timeout`.
+const TIMEOUT_RANGE: std::ops::RangeInclusive<Duration> =
+    Duration::from_millis(100)..=Duration::from_secs(3600);
+
 /// Alertmanager webhook receiver that logs, keeps and counts alert notifications.
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "alert-receiver", version)]
@@ -39,9 +47,10 @@ pub struct Config {
     #[arg(long, env = "LOOKOUT_CAPACITY", default_value = "1000", value_parser = parse_capacity)]
     pub capacity: NonZeroUsize,
 
-    /// Total size of the notifications kept in memory, measured as their JSON (store
-    /// file line) length; the oldest are dropped to make room. Bytes, or with a KiB,
-    /// MiB or GiB suffix; at least 4MiB.
+    /// Heap the kept notifications may occupy (as estimated from their data
+    /// structures); the oldest are dropped to make room. Work in progress (bodies,
+    /// parses, /alerts answers) gets as much again. Bytes, or with a KiB, MiB or GiB
+    /// suffix; at least 4MiB.
     #[arg(long, env = "LOOKOUT_MAX_MEMORY_BYTES", default_value = DEFAULT_MEMORY_BYTES,
           value_parser = parse_memory_bytes)]
     pub max_memory_bytes: NonZeroUsize,
@@ -57,6 +66,25 @@ pub struct Config {
     #[arg(long, env = "LOOKOUT_MAX_LABEL_VALUES", default_value = "100",
           value_parser = parse_max_label_values)]
     pub max_label_values: NonZeroUsize,
+
+    /// How long a webhook body may take to arrive once its headers have; a slower one
+    /// gets 408. Reading happens before any parse memory is taken.
+    #[arg(long, env = "LOOKOUT_WEBHOOK_BODY_TIMEOUT", default_value = "5s",
+          value_parser = parse_timeout)]
+    pub webhook_body_timeout: Duration,
+
+    /// Most GET /alerts answers built or sent at once; another request waits up to
+    /// 2 s for a slot, then gets 503. Each answer carries at most
+    /// max-memory-bytes / 2 / this many bytes.
+    #[arg(long, env = "LOOKOUT_MAX_ALERTS_ANSWERS", default_value = "4",
+          value_parser = parse_max_alerts_answers)]
+    pub max_alerts_answers: NonZeroUsize,
+
+    /// How long a GET /alerts client may take to read its answer; the connection of
+    /// one that does not is aborted, freeing the answer.
+    #[arg(long, env = "LOOKOUT_ALERTS_SEND_TIMEOUT", default_value = "30s",
+          value_parser = parse_timeout)]
+    pub alerts_send_timeout: Duration,
 }
 
 fn parse_capacity(value: &str) -> Result<NonZeroUsize, String> {
@@ -85,6 +113,20 @@ fn parse_max_label_values(value: &str) -> Result<NonZeroUsize, String> {
     parse_between_one_and(value, MAX_LABEL_VALUES)
 }
 
+fn parse_max_alerts_answers(value: &str) -> Result<NonZeroUsize, String> {
+    parse_between_one_and(value, MAX_ALERTS_ANSWERS)
+}
+
+fn parse_timeout(value: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(value)
+        .map_err(|e| format!("{value:?} is not a duration such as 5s or 500ms: {e}"))?;
+    if TIMEOUT_RANGE.contains(&duration) {
+        Ok(duration)
+    } else {
+        Err("must be between 100ms and 1h".to_owned())
+    }
+}
+
 fn parse_between_one_and(value: &str, max: usize) -> Result<NonZeroUsize, String> {
     let number: usize = value
         .parse()
@@ -107,6 +149,9 @@ mod tests {
         assert_eq!(config.max_memory_bytes.get(), 32 * 1024 * 1024);
         assert_eq!(config.store_file, None);
         assert_eq!(config.max_label_values.get(), 100);
+        assert_eq!(config.webhook_body_timeout, Duration::from_secs(5));
+        assert_eq!(config.max_alerts_answers.get(), 4);
+        assert_eq!(config.alerts_send_timeout, Duration::from_secs(30));
     }
 
     #[test]
@@ -122,11 +167,32 @@ mod tests {
             ["--max-memory-bytes", "32MB"],
             ["--max-memory-bytes", "0"],
             ["--max-memory-bytes", "99999999999GiB"],
+            ["--max-alerts-answers", "0"],
+            ["--max-alerts-answers", "65"],
+            ["--webhook-body-timeout", "5"],
+            ["--webhook-body-timeout", "99ms"],
+            ["--webhook-body-timeout", "2h"],
+            ["--alerts-send-timeout", "0s"],
+            ["--alerts-send-timeout", "18446744073709551615s"],
         ] {
             let error = Config::try_parse_from(["alert-receiver", args[0], args[1]])
                 .expect_err("out of range");
             assert!(error.to_string().contains(args[0]), "{error}");
         }
+    }
+
+    #[test]
+    fn timeouts_take_human_durations() {
+        let config = Config::try_parse_from([
+            "alert-receiver",
+            "--webhook-body-timeout",
+            "1500ms",
+            "--alerts-send-timeout",
+            "2m",
+        ])
+        .expect("parses");
+        assert_eq!(config.webhook_body_timeout, Duration::from_millis(1500));
+        assert_eq!(config.alerts_send_timeout, Duration::from_secs(120));
     }
 
     #[test]

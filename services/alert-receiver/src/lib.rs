@@ -6,54 +6,32 @@
 
 pub mod alert_filter;
 pub mod alerts_api;
+pub mod answer_stream;
+pub mod bounded_lines;
 pub mod config;
+pub mod heap_size;
+pub mod json_shape;
 pub mod label_cap;
+pub mod label_set;
 pub mod payload;
 pub mod ring;
 pub mod state;
 pub mod store_file;
 pub mod timestamp;
 pub mod webhook;
-
-use std::sync::Arc;
+pub mod work_limits;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::middleware::{self, Next};
-use axum::response::Response;
 use axum::routing::{get, post};
-use tokio::sync::Semaphore;
 
 use crate::state::AppState;
 
-/// Most webhook deliveries parsed at the same time. Parsing a 1 MiB body briefly
-/// takes 10 to 20 times its size, so this bounds that memory; Alertmanager sends
-/// a handful at once, and later ones wait for a slot instead of failing.
-pub const MAX_CONCURRENT_WEBHOOKS: usize = 8;
-
 /// The receiver's own routes: `POST /webhook` (bodies up to 1 MiB, more than the
-/// 64 KiB the shared layer allows elsewhere, at most [`MAX_CONCURRENT_WEBHOOKS`]
-/// at once) and `GET /alerts`.
+/// 64 KiB the shared layer allows elsewhere; read and bounded by [`work_limits`])
+/// and `GET /alerts`.
 pub fn router(state: AppState) -> Router {
-    let webhook_slots = Arc::new(Semaphore::new(MAX_CONCURRENT_WEBHOOKS));
     Router::new()
-        .route(
-            "/webhook",
-            post(webhook::receive)
-                .layer(DefaultBodyLimit::max(webhook::WEBHOOK_BODY_LIMIT_BYTES))
-                .layer(middleware::from_fn_with_state(webhook_slots, one_slot_each)),
-        )
+        .route("/webhook", post(webhook::receive))
         .route("/alerts", get(alerts_api::list))
         .with_state(state)
-}
-
-/// Runs the request while holding one of the webhook slots.
-async fn one_slot_each(
-    State(slots): State<Arc<Semaphore>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    // The semaphore is never closed, so acquiring only waits, never fails.
-    let _slot = slots.acquire().await;
-    next.run(request).await
 }

@@ -7,13 +7,13 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Parser;
 use service_runtime::{ServiceInfo, ports, server, shutdown::Shutdown, telemetry};
 
 use alert_receiver::config::Config;
 use alert_receiver::ring::HistoryBounds;
 use alert_receiver::state::AppState;
+use alert_receiver::work_limits::{WorkLimits, WorkSettings};
 
 const SERVICE: ServiceInfo = ServiceInfo {
     name: "alert-receiver",
@@ -39,12 +39,19 @@ async fn run(config: Config) -> anyhow::Result<()> {
         max_notifications: config.capacity,
         max_bytes: config.max_memory_bytes,
     };
+    // The error names the store file and its cause: no context to add.
+    let limits = WorkLimits::new(WorkSettings {
+        max_memory_bytes: config.max_memory_bytes.get(),
+        body_timeout: config.webhook_body_timeout,
+        max_answers: config.max_alerts_answers.get(),
+        answer_send_timeout: config.alerts_send_timeout,
+    });
     let state = AppState::open(
         bounds,
         config.store_file.as_deref(),
         config.max_label_values,
-    )
-    .context("cannot open the store file")?;
+        limits,
+    )?;
     let app = service_runtime::http::instrument(alert_receiver::router(state), SERVICE, metrics);
     let address = config.common.socket_addr(ports::default_port(SERVICE.name));
     let listener = server::bind(address, "api").await?;

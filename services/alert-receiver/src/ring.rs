@@ -1,15 +1,15 @@
 //! The in-memory history: the newest notifications, oldest first, bounded twice: by
 //! count and by total size, so neither a chatty Alertmanager nor a spammer posting
 //! 1 MiB bodies can grow the receiver's memory past what the operator allowed. The
-//! size of a notification is the length of its JSON form (exactly its line in the
-//! store file, without the newline), which is cheap to compute and easy to check.
+//! size of a notification is what it occupies on the heap ([`crate::heap_size`]), not
+//! its JSON length: the two differ by up to twenty times for hostile payloads.
 
 use std::collections::VecDeque;
-use std::io;
 use std::num::NonZeroUsize;
 
 use serde::{Deserialize, Serialize};
 
+use crate::heap_size;
 use crate::payload::Notification;
 
 /// A notification with the time this receiver accepted it. This is also the shape of
@@ -28,7 +28,7 @@ pub struct StoredNotification {
 pub struct HistoryBounds {
     /// The most notifications kept.
     pub max_notifications: NonZeroUsize,
-    /// The most bytes (summed [`serialized_size`]s) kept.
+    /// The most heap bytes (summed [`heap_size::stored_notification`]s) kept.
     pub max_bytes: NonZeroUsize,
 }
 
@@ -43,7 +43,7 @@ pub enum Pushed {
     /// Not kept: on its own it is larger than the byte bound (it is still in the
     /// store file, if there is one). The older notifications stay.
     TooLarge {
-        /// Its serialized size.
+        /// Its heap size.
         size: usize,
     },
 }
@@ -52,7 +52,9 @@ pub enum Pushed {
 #[derive(Debug)]
 pub struct NotificationRing {
     bounds: HistoryBounds,
-    items: VecDeque<(StoredNotification, usize)>,
+    /// Boxed so that a ring sized for 100,000 notifications costs 16 bytes a slot,
+    /// not the 250-odd of a notification's inline fields.
+    items: VecDeque<(Box<StoredNotification>, usize)>,
     bytes: usize,
 }
 
@@ -68,7 +70,7 @@ impl NotificationRing {
 
     /// Appends a notification, dropping the oldest ones until both bounds hold.
     pub fn push(&mut self, item: StoredNotification) -> Pushed {
-        let size = serialized_size(&item);
+        let size = heap_size::stored_notification(&item);
         if size > self.bounds.max_bytes.get() {
             return Pushed::TooLarge { size };
         }
@@ -82,14 +84,14 @@ impl NotificationRing {
             self.bytes -= oldest;
             evicted += 1;
         }
-        self.items.push_back((item, size));
+        self.items.push_back((Box::new(item), size));
         self.bytes += size;
         Pushed::Kept { evicted }
     }
 
     /// The kept notifications, oldest first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &StoredNotification> {
-        self.items.iter().map(|(item, _)| item)
+        self.items.iter().map(|(item, _)| &**item)
     }
 
     /// How many notifications are kept.
@@ -102,7 +104,7 @@ impl NotificationRing {
         self.items.is_empty()
     }
 
-    /// The summed serialized size of the kept notifications; never above the bound.
+    /// The summed heap size of the kept notifications; never above the bound.
     pub fn bytes(&self) -> usize {
         self.bytes
     }
@@ -110,32 +112,6 @@ impl NotificationRing {
     /// The bounds this ring keeps to.
     pub fn bounds(&self) -> HistoryBounds {
         self.bounds
-    }
-}
-
-/// The length of `item`'s JSON form, as the store file writes it (without the
-/// newline). Counted without building the string.
-pub fn serialized_size(item: &StoredNotification) -> usize {
-    let mut counter = ByteCounter(0);
-    match serde_json::to_writer(&mut counter, item) {
-        Ok(()) => counter.0,
-        // Only string-keyed maps and plain values here, so this cannot fail; if it
-        // ever did, "too large to keep" is the safe answer.
-        Err(_) => usize::MAX,
-    }
-}
-
-/// An `io::Write` that only counts.
-struct ByteCounter(usize);
-
-impl io::Write for ByteCounter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 = self.0.saturating_add(buf.len());
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 
@@ -189,15 +165,8 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn the_size_is_the_length_of_the_store_file_line() {
-        let item = stored("a");
-        let line = serde_json::to_vec(&item).expect("serializes");
-        assert_eq!(serialized_size(&item), line.len());
-    }
-
-    #[test]
     fn drops_the_oldest_until_the_bytes_fit() {
-        let size = serialized_size(&stored("a"));
+        let size = heap_size::stored_notification(&stored("a"));
         // Room for two and a half notifications of this size.
         let mut ring = NotificationRing::new(bounds(100, size * 5 / 2));
         assert_eq!(ring.push(stored("a")), Pushed::Kept { evicted: 0 });
@@ -209,7 +178,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_byte_bound_holds_after_every_push() {
-        let base = serialized_size(&stored(""));
+        let base = heap_size::stored_notification(&stored(""));
         let max = base * 4;
         let mut ring = NotificationRing::new(bounds(1000, max));
         for i in 0..200 {
@@ -217,7 +186,7 @@ pub(crate) mod tests {
             let key = "k".repeat(i * 37 % (base * 2));
             let pushed = ring.push(stored(&key));
             assert!(matches!(pushed, Pushed::Kept { .. }), "{pushed:?}");
-            let summed: usize = ring.iter().map(serialized_size).sum();
+            let summed: usize = ring.iter().map(heap_size::stored_notification).sum();
             assert_eq!(ring.bytes(), summed);
             assert!(summed <= max, "{summed} > {max}");
             assert_eq!(
@@ -230,7 +199,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_notification_larger_than_the_bound_is_not_kept_and_evicts_nothing() {
-        let size = serialized_size(&stored("a"));
+        let size = heap_size::stored_notification(&stored("a"));
         let mut ring = NotificationRing::new(bounds(10, size * 2));
         ring.push(stored("a"));
         let huge = "h".repeat(size * 2);

@@ -14,6 +14,7 @@ use crate::payload::Notification;
 use crate::ring::{HistoryBounds, NotificationRing, Pushed, StoredNotification};
 use crate::store_file::{StoreFile, StoreFileError};
 use crate::timestamp::now_rfc3339;
+use crate::work_limits::WorkLimits;
 
 /// Handle on the receiver's state; cheap to clone into handlers.
 #[derive(Debug, Clone)]
@@ -26,6 +27,7 @@ struct Shared {
     history: Mutex<History>,
     alertnames: LabelCap,
     receivers: LabelCap,
+    limits: WorkLimits,
 }
 
 #[derive(Debug)]
@@ -37,11 +39,12 @@ struct History {
 impl AppState {
     /// State keeping the newest notifications within `bounds`; with `store_file`, the
     /// file is opened (created if missing) and its newest notifications within `bounds`
-    /// reloaded.
+    /// reloaded. `limits` bound the requests' work in progress.
     pub fn open(
         bounds: HistoryBounds,
         store_file: Option<&Path>,
         max_label_values: NonZeroUsize,
+        limits: WorkLimits,
     ) -> Result<Self, StoreFileError> {
         let history = match store_file {
             None => History {
@@ -64,6 +67,7 @@ impl AppState {
                 history: Mutex::new(history),
                 alertnames: LabelCap::new(max_label_values.get()),
                 receivers: LabelCap::new(max_label_values.get()),
+                limits,
             }),
         })
     }
@@ -97,6 +101,11 @@ impl AppState {
     pub async fn with_history<T>(&self, read: impl FnOnce(&NotificationRing) -> T) -> T {
         let history = self.shared.history.lock().await;
         read(&history.ring)
+    }
+
+    /// The bounds on work in progress.
+    pub fn limits(&self) -> &WorkLimits {
+        &self.shared.limits
     }
 
     fn count(&self, notification: &Notification) {

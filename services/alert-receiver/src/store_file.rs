@@ -8,17 +8,28 @@
 //! line so a torn tail never corrupts the record written after it.
 //!
 //! The file keeps everything; memory does not. Reading goes through the same bounded
-//! ring as live traffic, and a line longer than the ring's byte bound (which it could
-//! never keep) is stepped over without being buffered, so a huge or newline-free file
-//! cannot blow up the receiver's memory at start-up.
+//! ring as live traffic, and a line longer than [`MAX_LINE_BYTES`] (more than the
+//! receiver ever writes) is stepped over in chunks without being kept, so a huge or
+//! newline-free file cannot blow up the receiver's memory at start-up. Only lines of
+//! payload version "4", the one the webhook accepts, are loaded; a line of another
+//! version is skipped with a warning, like a torn one. The path must be a regular file
+//! (or not exist yet): a device or a FIFO would never end or never open.
 
 use std::fs::OpenOptions;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use tokio::io::AsyncWriteExt;
 
+use crate::bounded_lines::read_line_bounded;
+use crate::payload::SUPPORTED_VERSION;
 use crate::ring::{HistoryBounds, NotificationRing, Pushed, StoredNotification};
+
+/// The longest store file line read at start-up (4 MiB). A line holds one accepted body
+/// (at most 1 MiB) written back out, which the defaults a sender left out and the
+/// `receivedAt` wrapper make at most about 1.8 times longer; anything longer was not
+/// written by this receiver.
+pub const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
 /// The store file, open for appending.
 #[derive(Debug)]
@@ -42,35 +53,62 @@ pub struct Loaded {
     pub lines_skipped: usize,
 }
 
-/// Opening or reading the store file failed.
+/// Opening, reading or writing the store file failed. The message names the path and
+/// the cause once (the I/O error is part of the message, not a separate source, so
+/// `{:#}` does not repeat it).
 #[derive(Debug, thiserror::Error)]
-#[error("store file {path}: {source}")]
-pub struct StoreFileError {
-    path: PathBuf,
-    source: std::io::Error,
+pub enum StoreFileError {
+    /// An I/O error.
+    #[error("store file {path}: {cause}")]
+    Io {
+        /// The store file.
+        path: PathBuf,
+        /// What the system said.
+        cause: io::Error,
+    },
+    /// The path exists but is not a regular file (a directory, device, FIFO, ...).
+    #[error("store file {path}: not a regular file")]
+    NotARegularFile {
+        /// The store file.
+        path: PathBuf,
+    },
 }
 
 impl StoreFile {
     /// Opens `path` (creating it if missing), reads every line, and keeps the newest
     /// notifications within `bounds`. Unreadable lines are skipped with a warning.
     pub fn open(path: &Path, bounds: HistoryBounds) -> Result<Loaded, StoreFileError> {
-        let error = |source| StoreFileError {
+        let error = |cause| StoreFileError::Io {
             path: path.to_owned(),
-            source,
+            cause,
         };
+        let not_regular = || StoreFileError::NotARegularFile {
+            path: path.to_owned(),
+        };
+        // Checked before opening: opening a FIFO would wait for a writer.
+        match std::fs::metadata(path) {
+            Ok(metadata) if !metadata.is_file() => return Err(not_regular()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(error(e)),
+        }
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
             .create(true)
             .open(path)
             .map_err(error)?;
+        // Checked again on what was opened, in case the path changed in between.
+        if !file.metadata().map_err(error)?.is_file() {
+            return Err(not_regular());
+        }
         let mut ring = NotificationRing::new(bounds);
         let (mut lines_read, mut lines_skipped, mut ends_with_newline) = (0, 0, true);
         let mut reader = BufReader::new(&file);
         let mut line = Vec::new();
         for line_number in 1.. {
             let Some(read) =
-                read_line_bounded(&mut reader, &mut line, bounds.max_bytes.get()).map_err(error)?
+                read_line_bounded(&mut reader, &mut line, MAX_LINE_BYTES).map_err(error)?
             else {
                 break;
             };
@@ -78,16 +116,23 @@ impl StoreFile {
             if read.too_long {
                 lines_skipped += 1;
                 tracing::warn!(path = %path.display(), line = line_number,
-                    max_bytes = bounds.max_bytes.get(),
-                    "skipping a store file line longer than the memory bound (it stays in the file)");
+                    max_line_bytes = MAX_LINE_BYTES,
+                    "skipping an over-long store file line (it stays in the file)");
                 continue;
             }
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
             match serde_json::from_slice::<StoredNotification>(&line) {
-                Ok(stored) => {
+                Ok(stored) if stored.notification.version != SUPPORTED_VERSION => {
+                    lines_skipped += 1;
+                    tracing::warn!(path = %path.display(), line = line_number,
+                        version = %stored.notification.version, expected = SUPPORTED_VERSION,
+                        "skipping a store file line of an unsupported payload version");
+                }
+                Ok(mut stored) => {
                     lines_read += 1;
+                    stored.notification.alerts.shrink_to_fit();
                     if let Pushed::TooLarge { size } = ring.push(stored) {
                         tracing::warn!(path = %path.display(), line = line_number, size,
                             "a stored notification is larger than the memory bound; not kept in memory");
@@ -143,61 +188,10 @@ impl StoreFile {
         &self.path
     }
 
-    fn error(&self, source: std::io::Error) -> StoreFileError {
-        StoreFileError {
+    fn error(&self, cause: io::Error) -> StoreFileError {
+        StoreFileError::Io {
             path: self.path.clone(),
-            source,
-        }
-    }
-}
-
-/// How [`read_line_bounded`] ended a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ReadLine {
-    /// The line was longer than the limit: `line` is left empty, the rest was skipped.
-    too_long: bool,
-    /// The line ended with `\n` (false only for the file's last line).
-    ends_with_newline: bool,
-}
-
-/// Reads one line (with its `\n`) into `line`, buffering at most `max` bytes plus the
-/// newline; a longer line is consumed without being kept. `None` at end of file.
-fn read_line_bounded(
-    reader: &mut impl BufRead,
-    line: &mut Vec<u8>,
-    max: usize,
-) -> io::Result<Option<ReadLine>> {
-    line.clear();
-    let (mut seen, mut too_long) = (0_usize, false);
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(available) => available,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return Ok((seen > 0).then_some(ReadLine {
-                too_long,
-                ends_with_newline: false,
-            }));
-        }
-        let newline = available.iter().position(|&byte| byte == b'\n');
-        let chunk = &available[..newline.map_or(available.len(), |at| at + 1)];
-        seen = seen.saturating_add(chunk.len());
-        if !too_long && line.len() + chunk.len() > max.saturating_add(1) {
-            too_long = true;
-            *line = Vec::new();
-        }
-        if !too_long {
-            line.extend_from_slice(chunk);
-        }
-        let consumed = chunk.len();
-        reader.consume(consumed);
-        if newline.is_some() {
-            return Ok(Some(ReadLine {
-                too_long,
-                ends_with_newline: true,
-            }));
+            cause,
         }
     }
 }
@@ -205,7 +199,7 @@ fn read_line_bounded(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ring::serialized_size;
+    use crate::heap_size;
     use crate::ring::tests::{bounds, stored};
 
     fn capacity(n: usize) -> HistoryBounds {
@@ -308,7 +302,7 @@ mod tests {
         let path = dir.path().join("alerts.jsonl");
         let content: String = ["a", "b", "c", "d"].into_iter().map(line).collect();
         std::fs::write(&path, content).expect("writes");
-        let size = serialized_size(&stored("a"));
+        let size = heap_size::stored_notification(&stored("a"));
         let loaded = StoreFile::open(&path, bounds(100, size * 2)).expect("opens");
         assert_eq!(keys(&loaded.ring), ["c", "d"]);
         assert_eq!(loaded.ring.bytes(), size * 2);
@@ -316,37 +310,39 @@ mod tests {
     }
 
     #[test]
-    fn steps_over_a_line_longer_than_the_byte_bound() {
+    fn steps_over_an_over_long_line() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("alerts.jsonl");
-        let size = serialized_size(&stored("a"));
-        // 10 times the bound, spread over many buffer fills, with no newline until the end.
-        let long = "x".repeat(size * 20) + "\n";
+        // Spread over many buffer fills, with no newline until the end.
+        let long = "x".repeat(MAX_LINE_BYTES + 10) + "\n";
         std::fs::write(&path, line("a") + &long + &line("b")).expect("writes");
-        let loaded = StoreFile::open(&path, bounds(100, size * 2)).expect("opens");
+        let loaded = StoreFile::open(&path, capacity(100)).expect("opens");
         assert_eq!(keys(&loaded.ring), ["a", "b"]);
         assert_eq!((loaded.lines_read, loaded.lines_skipped), (2, 1));
     }
 
     #[test]
-    fn bounded_reading_splits_lines_and_flags_long_ones() {
-        let mut reader = io::BufReader::with_capacity(4, &b"abc\nabcdefgh\nab"[..]);
-        let mut line = Vec::new();
-        let mut reads = Vec::new();
-        while let Some(read) = read_line_bounded(&mut reader, &mut line, 5).expect("reads") {
-            reads.push((String::from_utf8(line.clone()).expect("UTF-8"), read));
-        }
-        let read = |too_long, ends_with_newline| ReadLine {
-            too_long,
-            ends_with_newline,
-        };
+    fn skips_lines_of_another_payload_version() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("alerts.jsonl");
+        let other = line("v3").replace("\"version\":\"4\"", "\"version\":\"3\"");
+        assert_ne!(other, line("v3"));
+        std::fs::write(&path, line("a") + &other + &line("b")).expect("writes");
+        let loaded = StoreFile::open(&path, capacity(100)).expect("opens");
+        assert_eq!(keys(&loaded.ring), ["a", "b"]);
+        assert_eq!((loaded.lines_read, loaded.lines_skipped), (2, 1));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_regular_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // `/dev/zero` is checked against the binary, under a deadline
+        // (tests/persistence.rs): here a regression would hang the test run.
+        let path = dir.path();
+        let err = StoreFile::open(path, capacity(1)).expect_err("not a regular file");
         assert_eq!(
-            reads,
-            [
-                ("abc\n".to_owned(), read(false, true)),
-                (String::new(), read(true, true)),
-                ("ab".to_owned(), read(false, false)),
-            ]
+            err.to_string(),
+            format!("store file {}: not a regular file", path.display())
         );
     }
 }

@@ -1,24 +1,23 @@
-//! RFC 3339 timestamps for `receivedAt`, written without a date-time crate: the
-//! receiver only ever formats "now" in UTC, which needs one well-known conversion
-//! from days since the epoch to a civil date (Howard Hinnant's `civil_from_days`).
+//! RFC 3339 timestamps for `receivedAt`, formatted by `humantime`.
+//!
+//! Only the receiver's own clock is formatted. Alertmanager's `startsAt` and `endsAt`
+//! are kept as the strings it sent: `humantime` (like most RFC 3339 parsers built on
+//! the Unix epoch) cannot represent the `0001-01-01T00:00:00Z` that Alertmanager writes
+//! as the `endsAt` of a firing alert, and nothing here needs them as times.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, millisecond precision).
-/// Times before 1970 (a badly set clock) are written as the epoch.
+/// The last instant `humantime` formats (9999-12-31T23:59:59.999Z); it fails past it.
+const LAST_FORMATTABLE: Duration = Duration::from_millis(253_402_300_799_999);
+
+/// Formats a time as `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, millisecond precision). A badly
+/// set clock before 1970 or after 9999 is written as the nearest formattable instant.
 pub fn format_rfc3339_millis(time: SystemTime) -> String {
-    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let seconds = since_epoch.as_secs();
-    let days = seconds / 86_400;
-    let second_of_day = seconds % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        second_of_day / 3600,
-        second_of_day % 3600 / 60,
-        second_of_day % 60,
-        since_epoch.subsec_millis()
-    )
+    let since_epoch = time
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .min(LAST_FORMATTABLE);
+    humantime::format_rfc3339_millis(UNIX_EPOCH + since_epoch).to_string()
 }
 
 /// The current time, formatted by [`format_rfc3339_millis`].
@@ -26,30 +25,9 @@ pub fn now_rfc3339() -> String {
     format_rfc3339_millis(SystemTime::now())
 }
 
-/// Converts days since 1970-01-01 to (year, month, day) in the proleptic Gregorian
-/// calendar, counting in 400-year eras that start on March 1st so leap days fall last.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     fn at(seconds: u64, millis: u64) -> String {
         format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(seconds * 1000 + millis))
@@ -71,8 +49,30 @@ mod tests {
     }
 
     #[test]
-    fn clamps_times_before_the_epoch() {
+    fn clamps_times_outside_what_can_be_written() {
         let before = UNIX_EPOCH - Duration::from_secs(10);
         assert_eq!(format_rfc3339_millis(before), "1970-01-01T00:00:00.000Z");
+        let after = UNIX_EPOCH + Duration::from_secs(400_000_000_000);
+        assert_eq!(format_rfc3339_millis(after), "9999-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn what_is_written_reads_back_with_nanosecond_fractions_as_alertmanager_sends() {
+        let written = at(1_764_253_804, 712);
+        let read = humantime::parse_rfc3339(&written).expect("RFC 3339");
+        assert_eq!(read, UNIX_EPOCH + Duration::from_millis(1_764_253_804_712));
+        let alertmanager = humantime::parse_rfc3339("2026-11-27T14:30:04.712844246Z");
+        assert_eq!(
+            alertmanager
+                .expect("nanoseconds")
+                .duration_since(UNIX_EPOCH)
+                .ok(),
+            Some(Duration::new(1_795_789_804, 712_844_246))
+        );
+    }
+
+    #[test]
+    fn the_zero_time_of_firing_alerts_is_beyond_humantime_so_it_is_kept_as_text() {
+        assert!(humantime::parse_rfc3339("0001-01-01T00:00:00Z").is_err());
     }
 }

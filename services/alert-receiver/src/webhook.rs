@@ -1,19 +1,24 @@
 //! `POST /webhook`: accepts one Alertmanager notification (payload version 4), logs
 //! it as one line, stores it, and answers 200 only once it is stored, so that
 //! Alertmanager retries anything this receiver could not keep.
+//!
+//! The body is read first, within `--webhook-body-timeout` and the body budget, and
+//! only then does the request wait for parse memory ([`crate::work_limits`]): a
+//! client that stalls mid-upload holds its connection and nothing else, so it cannot
+//! delay anyone else's delivery.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use service_runtime::errors::ApiError;
 
 use crate::payload::{Notification, parse_notification};
 use crate::state::AppState;
+use crate::work_limits::BodyError;
 
 /// Largest notification accepted (Alertmanager's own payloads are a few KiB per
 /// alert); the 413 message names it as "1 MiB".
@@ -32,12 +37,24 @@ pub struct Accepted {
 pub async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<Json<Accepted>, ApiError> {
     require_json(&headers)?;
-    let body = body.map_err(|rejection| body_error(&rejection))?;
-    let notification =
-        parse_notification(&body).map_err(|error| ApiError::bad_request(error.to_string()))?;
+    let limits = state.limits();
+    let body = limits
+        .read_body(body, content_length(&headers))
+        .await
+        .map_err(|error| body_error(&error))?;
+    let parse_memory = limits.parse_permit(body.bytes.len()).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many large notifications being parsed; retry shortly",
+        )
+    })?;
+    let parsed = parse_notification(&body.bytes);
+    drop(body);
+    drop(parse_memory);
+    let notification = parsed.map_err(|error| ApiError::bad_request(error.to_string()))?;
     log(&notification);
     let alerts = notification.alerts.len();
     state.accept(notification).await.map_err(|error| {
@@ -73,17 +90,35 @@ fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-fn body_error(rejection: &BytesRejection) -> ApiError {
-    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
+/// The declared body length, if any (a malformed one is left to the server, which
+/// refuses such requests itself).
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse().ok())
+}
+
+fn body_error(error: &BodyError) -> ApiError {
+    match error {
+        BodyError::TooLarge => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "request body larger than 1 MiB",
-        )
-    } else {
-        ApiError::bad_request(format!(
-            "cannot read the request body: {}",
-            rejection.body_text()
-        ))
+        ),
+        BodyError::Timeout(timeout) => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "request body not received within {}",
+                humantime::format_duration(*timeout)
+            ),
+        ),
+        BodyError::Unreadable(cause) => {
+            ApiError::bad_request(format!("cannot read the request body: {cause}"))
+        }
+        BodyError::Busy => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many notifications being received; retry shortly",
+        ),
     }
 }
 

@@ -94,4 +94,42 @@ fn an_unusable_store_file_stops_start_up_with_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no-such-dir"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("No such file").count(),
+        1,
+        "the cause once: {stderr}"
+    );
+}
+
+#[test]
+fn a_store_file_that_is_not_a_regular_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let directory = dir.path().to_str().expect("UTF-8 path");
+    for path in ["/dev/zero", directory] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_alert-receiver"))
+            .args(["--port", "0", "--store-file", path])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("waits") {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().expect("kills");
+                panic!("--store-file {path} did not stop start-up within 10 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(1), "{path}");
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().expect("piped"), &mut stderr)
+            .expect("reads stderr");
+        assert_eq!(
+            stderr.trim(),
+            format!("alert-receiver: store file {path}: not a regular file")
+        );
+    }
 }

@@ -100,3 +100,29 @@ pub fn raw(receiver: &Spawned, head: &str, body: &[u8]) -> (u16, Value) {
     let json = serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"));
     (status, json)
 }
+
+/// The peak resident memory (`VmHWM`) of process `pid`, in bytes.
+pub fn peak_rss_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    let kib: u64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().strip_suffix("kB"))
+        .and_then(|number| number.trim().parse().ok())
+        .expect("VmHWM line");
+    kib * 1024
+}
+
+/// What the receiver's memory model allows with `--max-memory-bytes` `max`:
+/// twice the bound plus 32 MiB for the fixed baseline.
+pub fn rss_bound(max: u64) -> u64 {
+    2 * max + 32 * 1024 * 1024
+}
+
+/// How long `GET /health` takes to answer 200.
+pub fn health_latency(receiver: &Spawned) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    let response = request(receiver.addr("api"), "GET", "/health", None);
+    assert_eq!(response.status, 200);
+    started.elapsed()
+}
