@@ -6,49 +6,48 @@
 # empty directory and runs the check's command there, so a file that a check reads
 # but its set lacks fails CI here rather than `nix flake check` later.
 let
-  # What cargo needs for any command: the root manifest and lock, the config
-  # (crane keeps .cargo/config.toml too), and every named member. Members are
-  # `services/*`, `e2e` and `xtask`: the glob lets a set leave services out.
-  workspace = [".cargo" "Cargo.toml" "Cargo.lock" "e2e" "xtask"];
+  # Every crate of the workspace, as the compiler reads it: the root manifest,
+  # lock and config (crane keeps .cargo/config.toml too), every member, and
+  # nix/ports.nix, which service-runtime reads with include_str! (the default
+  # ports). Every cargo set takes all members, never a subset: Cargo.lock also
+  # pins the registry crates that only one member uses (proptest for
+  # traffic-generator, for instance), and `cargo build --locked` refuses a lock
+  # file that a missing member would leave with unused entries.
+  allCrates = [".cargo" "Cargo.toml" "Cargo.lock" "e2e" "xtask" "services" "nix/ports.nix"];
 
-  # xtask and e2e link service-runtime, which reads nix/ports.nix with
-  # include_str! (the default ports), so every cargo set has both.
-  runtime = ["services/service-runtime" "nix/ports.nix"];
-
-  # Every crate of the workspace, as the compiler reads it.
-  allCrates = workspace ++ ["services" "nix/ports.nix"];
-
-  # One service binary: the workspace, the runtime and its own directory.
-  serviceCrate = name: workspace ++ runtime ++ ["services/${name}"];
+  # The crates with their tests: a service-runtime unit test checks the units'
+  # TimeoutStopSec and LimitNOFILE against the servers' defaults.
+  cratesWithTests = allCrates ++ ["nix/modules/service-options.nix"];
 in {
   # crane's buildDepsOnly: it keeps only the manifests and the lock file (the
   # code is replaced by dummies), so code changes do not rebuild dependencies.
   cargo-deps = allCrates;
 
-  user-service = serviceCrate "user-service";
-  order-service = serviceCrate "order-service";
-  alert-receiver = serviceCrate "alert-receiver";
-  traffic-generator = serviceCrate "traffic-generator";
+  user-service = allCrates;
+  order-service = allCrates;
+  alert-receiver = allCrates;
+  traffic-generator = allCrates;
 
-  workspace-clippy = allCrates;
+  workspace-clippy = cratesWithTests;
   workspace-fmt = allCrates ++ ["rustfmt.toml"];
 
   # cargo-deny resolves the workspace's manifests and lock and reads its policy.
   cargo-deny = allCrates ++ ["deny.toml"];
 
   # The tests also read at run time: the rules and dashboards (xtask's unit
-  # tests), the pure config functions and their route cases, the runbooks, and
+  # tests), the pure config functions and their route cases, the runbooks, the
+  # VM test driver's stubs (vm-lint's globals are checked against its list), and
   # this file (xtask checks every set here has a twin).
-  workspace-nextest = allCrates ++ ["nix/lib" "nix/sources.nix" "rules" "dashboards" "docs/runbooks.md"];
+  workspace-nextest = cratesWithTests ++ ["nix/lib" "nix/sources.nix" "nix/tests/driver-stubs" "rules" "dashboards" "docs/runbooks.md"];
 
   rules-promtool = ["rules"];
 
   # `cargo xtask rules`: promtool and amtool on rules/, the Alertmanager config
   # of nix/lib with its routing cases, and the runbook anchors every alert links.
-  rules-xtask = workspace ++ runtime ++ ["nix/lib" "rules" "docs/runbooks.md"];
+  rules-xtask = allCrates ++ ["nix/lib" "rules" "docs/runbooks.md"];
 
   # `cargo xtask dashboards`: the dashboards and the rules' metric names.
-  dashboards-lint = workspace ++ runtime ++ ["dashboards" "rules"];
+  dashboards-lint = allCrates ++ ["dashboards" "rules"];
 
   # Read at evaluation time: the pure config functions (nix/config-render.nix
   # calls them), the ports, the rule files and dashboards they point at.
@@ -59,5 +58,5 @@ in {
 
   # The binaries, then the end-to-end test: it renders nix/lib's configs with
   # the ports and loads the rules and the dashboards' queries.
-  e2e-pipeline = allCrates ++ ["nix/lib" "rules" "dashboards"];
+  e2e-pipeline = cratesWithTests ++ ["nix/lib" "rules" "dashboards"];
 }
