@@ -11,15 +11,20 @@
 #   scrapeInterval the scrape interval Prometheus uses, default "15s": Grafana's
 #                  $__rate_interval is derived from it, so it must match.
 #   folder         Grafana folder the dashboards appear in, default "lookout".
+#   globalViewUrl  null, or the URL of a Prometheus-compatible global view that
+#                  deduplicates a replica pair (Thanos Query): a second datasource,
+#                  uid `global`, for the same dashboards across both replicas.
 {
   prometheusUrl,
   dashboardsPath,
   scrapeInterval ? "15s",
   folder ? "lookout",
+  globalViewUrl ? null,
 }: {
   datasources = {
     apiVersion = 1;
-    datasources = [
+    datasources =
+      [
       {
         name = "Prometheus";
         type = "prometheus";
@@ -33,7 +38,25 @@
         editable = false;
         jsonData.timeInterval = scrapeInterval;
       }
-    ];
+    ]
+    ++ (
+      if globalViewUrl == null
+      then []
+      else [
+        {
+          name = "Global view";
+          type = "prometheus";
+          # Fixed like `prometheus`: select it on a dashboard by this uid. Thanos
+          # Query deduplicates by default, so no extra query parameter is needed.
+          uid = "global";
+          access = "proxy";
+          url = globalViewUrl;
+          isDefault = false;
+          editable = false;
+          jsonData.timeInterval = scrapeInterval;
+        }
+      ]
+    );
   };
 
   dashboards = {
