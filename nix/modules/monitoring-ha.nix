@@ -20,10 +20,12 @@
   prom = config.services.prometheus;
   shared = import ./service-options.nix {inherit lib;};
 
-  hostPort = lib.types.strMatching "([^:/ ]+|\\[[0-9a-fA-F:.]+\\]):[0-9]+";
+  hostPort = lib.types.strMatching "[^/ ]+:[0-9]+";
   # An address to bind, never a wildcard: Alertmanager would have to guess which
   # of the host's addresses to advertise, Thanos would serve every interface.
-  bindAddress = lib.types.strMatching "[0-9a-fA-F:.]+";
+  bindAddress = lib.types.addCheck (lib.types.strMatching "[0-9a-fA-F:.]+") (
+    address: address != "0.0.0.0" && address != "::"
+  );
   addresses = lib.types.listOf bindAddress;
 
   gossip = ha.alertmanager;
