@@ -25,38 +25,38 @@
     apiVersion = 1;
     datasources =
       [
-      {
-        name = "Prometheus";
-        type = "prometheus";
-        # Dashboards reference this uid, never a name or an export placeholder.
-        uid = "prometheus";
-        # The browser talks to Grafana only; Grafana's backend queries Prometheus
-        # (direct browser access is gone since Grafana 9.2).
-        access = "proxy";
-        url = prometheusUrl;
-        isDefault = true;
-        editable = false;
-        jsonData.timeInterval = scrapeInterval;
-      }
-    ]
-    ++ (
-      if globalViewUrl == null
-      then []
-      else [
         {
-          name = "Global view";
+          name = "Prometheus";
           type = "prometheus";
-          # Fixed like `prometheus`: select it on a dashboard by this uid. Thanos
-          # Query deduplicates by default, so no extra query parameter is needed.
-          uid = "global";
+          # Dashboards reference this uid, never a name or an export placeholder.
+          uid = "prometheus";
+          # The browser talks to Grafana only; Grafana's backend queries Prometheus
+          # (direct browser access is gone since Grafana 9.2).
           access = "proxy";
-          url = globalViewUrl;
-          isDefault = false;
+          url = prometheusUrl;
+          isDefault = true;
           editable = false;
           jsonData.timeInterval = scrapeInterval;
         }
       ]
-    );
+      ++ (
+        if globalViewUrl == null
+        then []
+        else [
+          {
+            name = "Global view";
+            type = "prometheus";
+            # Fixed like `prometheus`: select it on a dashboard by this uid. Thanos
+            # Query deduplicates by default, so no extra query parameter is needed.
+            uid = "global";
+            access = "proxy";
+            url = globalViewUrl;
+            isDefault = false;
+            editable = false;
+            jsonData.timeInterval = scrapeInterval;
+          }
+        ]
+      );
   };
 
   dashboards = {
