@@ -1,7 +1,8 @@
-# Firewall openings of the HA options (monitoring-ha.nix): a port admitted from
-# a list of source addresses only, on either backend of the NixOS firewall
-# (iptables rules in `extraCommands`, as nix/tests/multi-host.nix does, or
-# nftables rules in `extraInputRules`).
+# Addresses and firewall openings of the HA options (monitoring-ha.nix,
+# monitoring-ha-thanos.nix): the option types of addresses, and a port
+# admitted from a list of source addresses only, on either backend of the NixOS
+# firewall (iptables rules in `extraCommands`, as nix/tests/multi-host.nix
+# does, or nftables rules in `extraInputRules`).
 #
 # Arguments:
 #   lib the nixpkgs lib of the module that imports this file.
@@ -26,6 +27,18 @@
       lib.concatMap (protocol: map (rule opening.port protocol) opening.sources) opening.protocols)
     openings;
 in {
+  types = rec {
+    # "host:port" (IPv6 hosts in brackets).
+    hostPort = lib.types.strMatching "[^/ ]+:[0-9]+";
+    # An address to bind, never a wildcard: Alertmanager would have to guess
+    # which of the host's addresses to advertise, Thanos would serve every
+    # interface.
+    bindAddress = lib.types.addCheck (lib.types.strMatching "[0-9a-fA-F:.]+") (
+      address: address != "0.0.0.0" && address != "::"
+    );
+    addresses = lib.types.listOf bindAddress;
+  };
+
   # The host of a "host:port" (IPv6 brackets removed).
   hostOf = hostPort: let
     host = builtins.head (builtins.match "(.*):[0-9]+" hostPort);

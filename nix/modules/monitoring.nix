@@ -72,6 +72,7 @@ in {
     ./monitoring-alertmanager.nix
     ./monitoring-grafana.nix
     ./monitoring-ha.nix
+    ./monitoring-ha-thanos.nix
   ];
 
   options.services.lookout.monitoring = {

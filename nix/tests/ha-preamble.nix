@@ -28,7 +28,8 @@ in {
   # Two group intervals and every peer's position wait: a duplicate would
   # have been sent by then.
   quiet_seconds = int (
-    2 * seconds timings.criticalGroupInterval
+    2
+    * seconds timings.criticalGroupInterval
     + builtins.length monA.lookout.monitoring.ha.alertmanager.peers * seconds monA.lookout.monitoring.ha.alertmanager.peerTimeout
   );
 }
