@@ -20,6 +20,9 @@ in {
   global_view = local central.lookout.monitoring.ha.globalView.port;
   grafana = local central.grafana.settings.server.http_port;
   password_file = str (import ./grafana-secrets.nix).passwordFile;
+  # "host port" of monitorA's gossip and sidecar gRPC listeners, for bash's /dev/tcp.
+  gossip_a = str "${nodes.monitorA.networking.primaryIPAddress} ${toString monA.lookout.monitoring.ha.alertmanager.gossipPort}";
+  sidecar_a = str "${nodes.monitorA.networking.primaryIPAddress} ${toString monA.lookout.monitoring.ha.thanosSidecar.grpcPort}";
   user_on_app = str "app:${toString nodes.app.services.user-service.port}";
   order_on_app = str "app:${toString nodes.app.services.order-service.port}";
   replica_label = str haLabels.replica;

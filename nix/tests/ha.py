@@ -43,6 +43,13 @@ def wait_replicas_in_global_view(expected: list) -> None:
     )
 
 
+def tcp_connect(address: str) -> str:
+    """Shell command that opens a TCP connection to "host port" within 5 s (a
+    dropped SYN times out, a refused or accepted one answers at once)."""
+    host, port = address.split()
+    return f"timeout 5 bash -c '</dev/tcp/{host}/{port}'"
+
+
 start_all()
 
 with subtest("every node is up and the three Alertmanagers form one cluster"):
@@ -58,6 +65,15 @@ with subtest("every node is up and the three Alertmanagers form one cluster"):
             f"curl -sf {alertmanager}/api/v2/status"
             f" | jq -e '.cluster.status == \"ready\" and (.cluster.peers | length) == {peer_count}'"
         )
+
+with subtest("monitorA's gossip port admits the other peers only, its sidecar the global view only"):
+    # Listening first (admitted hosts connect), so a refusal below is the firewall.
+    for node in [monitorB, central]:
+        node.wait_until_succeeds(tcp_connect(gossip_a))
+    central.wait_until_succeeds(tcp_connect(sidecar_a))
+    app.fail(tcp_connect(gossip_a))
+    for node in [app, monitorB]:
+        node.fail(tcp_connect(sidecar_a))
 
 with subtest("both replicas scrape the app and send to every peer; the global view deduplicates them"):
     for monitor in monitors:
