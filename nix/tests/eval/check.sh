@@ -6,7 +6,8 @@
 #   - every negative/*.nix, added to vm.nix, must fail with its "# expect:" line;
 #   - every lookout unit of vm.nix and fault-injection.nix must score an exposure
 #     of 2.0 or less in `systemd-analyze security --offline=true`.
-# Usage: nix/tests/eval/check.sh   (NIXOS_EVAL=<path of the harness's check>)
+# Usage: nix/tests/eval/check.sh   (NIXOS_EVAL=<path of the harness's check>,
+#        THANOS_MODULE=<saved upstream thanos.nix>)
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.." || exit 2
 check=${NIXOS_EVAL:-$HOME/.cache/nixos-eval-tool/check}
@@ -28,9 +29,17 @@ trap 'rm -rf "$tmp"' EXIT
 # harness, so its report lists the units they define.
 mapfile -t modules < <(nix-instantiate --eval --strict --json --expr \
   'map toString (import ./nix/modules/default.nix).imports' | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)))')
-# The harness loads no Thanos module: services.thanos (monitoring-ha.nix) is a
-# permissive stub here, so its option names are not checked by this script.
-pkgs=(--pkg user-service --pkg order-service --pkg alert-receiver --pkg traffic-generator --stub services.thanos)
+pkgs=(--pkg user-service --pkg order-service --pkg alert-receiver --pkg traffic-generator)
+# The harness loads no Thanos module: services.thanos (monitoring-ha-thanos.nix)
+# is a permissive stub unless THANOS_MODULE names a saved copy of nixpkgs'
+# nixos/modules/services/monitoring/thanos.nix (fetched, never committed), which
+# then checks the option names and types and renders the units' command lines.
+if [ -n "${THANOS_MODULE:-}" ]; then
+  [ -f "$THANOS_MODULE" ] || { echo "eval/check.sh: THANOS_MODULE=$THANOS_MODULE is not a file" >&2; exit 2; }
+  pkgs+=(--pkg thanos "$THANOS_MODULE")
+else
+  pkgs+=(--stub services.thanos)
+fi
 fails=0
 
 for config in nix/tests/eval/*.nix; do
