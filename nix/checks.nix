@@ -168,4 +168,5 @@ in
     vm-stack = vmTest ./tests/stack.nix;
     vm-multi-host = vmTest ./tests/multi-host.nix;
     vm-demo = vmTest ./tests/demo.nix;
+    vm-ha = vmTest ./tests/ha.nix;
   }

@@ -10,6 +10,14 @@
   alert-receiver = 5001;
   prometheus = 9090;
   alertmanager = 9093;
+  # Gossip between the peers of an Alertmanager cluster (TCP and UDP).
+  alertmanager-gossip = 9094;
   grafana = 3000;
   node-exporter = 9100;
+  # Thanos: a sidecar beside each Prometheus replica (StoreAPI over gRPC, and
+  # its own HTTP for metrics) and the query view that merges the replicas.
+  thanos-sidecar-grpc = 10901;
+  thanos-sidecar-http = 10902;
+  thanos-query-grpc = 10903;
+  thanos-query-http = 10904;
 }

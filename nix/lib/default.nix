@@ -6,8 +6,13 @@
 {
   # { targets, scrapeInterval ? null, scrapeTimeout ? null, labels ? {} } -> [ scrape_config ]
   scrapeConfigs = import ./scrape-configs.nix;
-  # { targets, scrapeInterval, evaluationInterval, ruleFiles, alertmanagers, ... } -> prometheus.yml
+  # { targets, scrapeInterval, evaluationInterval, ruleFiles, alertmanagers,
+  #   replica ? null, cluster ? null, remoteWrite ? [], ... } -> prometheus.yml
   prometheusConfig = import ./prometheus-config.nix;
+  # { listenAddress ? null, peers ? [], advertiseAddress, peerTimeout, settleTimeout } -> [ flag ]
+  alertmanagerClusterFlags = import ./alertmanager-cluster-flags.nix;
+  # { replica = "replica"; cluster = "cluster"; }: the HA external label names.
+  haLabels = import ./ha-labels.nix;
   # { prometheusUrl, dashboardsPath, scrapeInterval ? "15s", folder ? "lookout" } -> { datasources; dashboards; }
   grafanaProvisioning = import ./grafana-provisioning.nix;
   # { webhookUrl, slackApiUrlFile, msteamsWebhookUrlFile, timings... } -> alertmanager.yml

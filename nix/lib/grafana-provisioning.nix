@@ -11,29 +11,52 @@
 #   scrapeInterval the scrape interval Prometheus uses, default "15s": Grafana's
 #                  $__rate_interval is derived from it, so it must match.
 #   folder         Grafana folder the dashboards appear in, default "lookout".
+#   globalViewUrl  null, or the URL of a Prometheus-compatible global view that
+#                  deduplicates a replica pair (Thanos Query): a second datasource,
+#                  uid `global`, for the same dashboards across both replicas.
 {
   prometheusUrl,
   dashboardsPath,
   scrapeInterval ? "15s",
   folder ? "lookout",
+  globalViewUrl ? null,
 }: {
   datasources = {
     apiVersion = 1;
-    datasources = [
-      {
-        name = "Prometheus";
-        type = "prometheus";
-        # Dashboards reference this uid, never a name or an export placeholder.
-        uid = "prometheus";
-        # The browser talks to Grafana only; Grafana's backend queries Prometheus
-        # (direct browser access is gone since Grafana 9.2).
-        access = "proxy";
-        url = prometheusUrl;
-        isDefault = true;
-        editable = false;
-        jsonData.timeInterval = scrapeInterval;
-      }
-    ];
+    datasources =
+      [
+        {
+          name = "Prometheus";
+          type = "prometheus";
+          # Dashboards reference this uid, never a name or an export placeholder.
+          uid = "prometheus";
+          # The browser talks to Grafana only; Grafana's backend queries Prometheus
+          # (direct browser access is gone since Grafana 9.2).
+          access = "proxy";
+          url = prometheusUrl;
+          isDefault = true;
+          editable = false;
+          jsonData.timeInterval = scrapeInterval;
+        }
+      ]
+      ++ (
+        if globalViewUrl == null
+        then []
+        else [
+          {
+            name = "Global view";
+            type = "prometheus";
+            # Fixed like `prometheus`: select it on a dashboard by this uid. Thanos
+            # Query deduplicates by default, so no extra query parameter is needed.
+            uid = "global";
+            access = "proxy";
+            url = globalViewUrl;
+            isDefault = false;
+            editable = false;
+            jsonData.timeInterval = scrapeInterval;
+          }
+        ]
+      );
   };
 
   dashboards = {

@@ -14,6 +14,23 @@
 #   externalLabels     attrset added to every series and alert sent out; {} leaves it out.
 #                      A value must not contain `$` (see checkExternalLabel).
 #   labels             extra target labels for every scrape job (see scrape-configs.nix).
+#
+# High availability (all optional; the defaults render a single Prometheus exactly
+# as before):
+#   replica            null, or this replica's name in a pair scraping the same
+#                      targets: external label `replica` (name in ha-labels.nix),
+#                      and alert relabeling drops it from the alerts sent, so both
+#                      replicas' alerts are one alert in Alertmanager. Give
+#                      `alertmanagers` every peer of the cluster: alerts are not
+#                      gossiped between peers, each must hear from every replica.
+#   cluster            null, or the pair's name: external label `cluster`, kept on
+#                      alerts (the same on both replicas).
+#   remoteWrite        list of `remote_write` entries, rendered verbatim (at least
+#                      `url`; e.g. [ { url = "http://vm:8428/api/v1/write"; } ]);
+#                      samples leave with the external labels. [] leaves it out.
+#
+# The alert relabeling is the top-level `alerting.alert_relabel_configs`, the only
+# place Prometheus 2.42 accepts (Prometheus 2.51+ also takes it per Alertmanager).
 {
   targets,
   scrapeInterval ? "15s",
@@ -22,6 +39,9 @@
   alertmanagers ? [],
   externalLabels ? {},
   labels ? {},
+  replica ? null,
+  cluster ? null,
+  remoteWrite ? [],
 }: let
   # Prometheus 3 replaces `$name` and `${name}` in external label values with
   # environment variables (an unset one becomes ""), Prometheus 2.x keeps them
@@ -30,26 +50,58 @@
     if builtins.length (builtins.split "[$]" value) > 1
     then throw "prometheus-config: external label ${name} = \"${value}\" contains `$`, which Prometheus 3 expands from its environment and Prometheus 2 keeps as is; write the value out"
     else value;
-in {
-  global =
-    {
-      scrape_interval = scrapeInterval;
-      evaluation_interval = evaluationInterval;
-    }
-    // (
-      if externalLabels == {}
-      then {}
-      else {external_labels = builtins.mapAttrs checkExternalLabel externalLabels;}
-    );
+  haLabels = import ./ha-labels.nix;
+  optionalLabel = name: value:
+    if value == null
+    then {}
+    else {${name} = value;};
+  allExternalLabels =
+    externalLabels
+    // optionalLabel haLabels.replica replica
+    // optionalLabel haLabels.cluster cluster;
+in
+  {
+    global =
+      {
+        scrape_interval = scrapeInterval;
+        evaluation_interval = evaluationInterval;
+      }
+      // (
+        if allExternalLabels == {}
+        then {}
+        else {external_labels = builtins.mapAttrs checkExternalLabel allExternalLabels;}
+      );
 
-  # Paths become strings: a Nix path would be copied to the store on rendering,
-  # and the test hands Prometheus the files of the work tree directly.
-  rule_files = map toString ruleFiles;
+    # Paths become strings: a Nix path would be copied to the store on rendering,
+    # and the test hands Prometheus the files of the work tree directly.
+    rule_files = map toString ruleFiles;
 
-  alerting.alertmanagers =
-    if alertmanagers == []
-    then []
-    else [{static_configs = [{targets = alertmanagers;}];}];
+    alerting =
+      {
+        alertmanagers =
+          if alertmanagers == []
+          then []
+          else [{static_configs = [{targets = alertmanagers;}];}];
+      }
+      // (
+        if replica == null
+        then {}
+        else {
+          # Applied after the external labels are added, so the replica label
+          # is gone from what each Alertmanager receives.
+          alert_relabel_configs = [
+            {
+              action = "labeldrop";
+              regex = haLabels.replica;
+            }
+          ];
+        }
+      );
 
-  scrape_configs = import ./scrape-configs.nix {inherit targets labels;};
-}
+    scrape_configs = import ./scrape-configs.nix {inherit targets labels;};
+  }
+  // (
+    if remoteWrite == []
+    then {}
+    else {remote_write = remoteWrite;}
+  )

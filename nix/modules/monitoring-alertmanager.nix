@@ -21,6 +21,14 @@
     slack-api-url = amCfg.slackApiUrlFile;
     msteams-webhook-url = amCfg.msteamsWebhookUrlFile;
   };
+  # monitoring-ha.nix: this peer's gossip address and the cluster's peers.
+  gossip = cfg.ha.alertmanager;
+  clusterArgs = lib.optionalAttrs (gossip.gossipAddress != null) {
+    listenAddress = "${bracketed gossip.gossipAddress}:${toString gossip.gossipPort}";
+    inherit (gossip) peers peerTimeout settleTimeout;
+  };
+  inherit (import ./monitoring-ha-firewall.nix {inherit lib;}) bracketed;
+
   credentialPath = name:
     if credentials ? ${name}
     then "/run/credentials/alertmanager.service/${name}"
@@ -91,10 +99,11 @@ in {
       # amtool runs in the build sandbox, where the secret files do not exist.
       checkConfig = lib.mkDefault (credentials == {});
       # A single Alertmanager needs no gossip cluster. Left on, it listens on
-      # 0.0.0.0:9094 and refuses to start on hosts without a private IP address
-      # ("no private IP found", prometheus/alertmanager#1610); an empty address
-      # turns clustering off.
-      extraFlags = ["--cluster.listen-address="];
+      # 0.0.0.0 and refuses to start on hosts without a private IP address
+      # ("no private IP found", prometheus/alertmanager#1610): without a gossip
+      # address the function turns clustering off. Peers go through these flags,
+      # not `clusterPeers`, which appends the default gossip port to each peer.
+      extraFlags = import ../lib/alertmanager-cluster-flags.nix clusterArgs;
     };
 
     systemd.services.alertmanager.serviceConfig.LoadCredential = lib.mkIf (credentials != {}) (

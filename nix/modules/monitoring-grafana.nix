@@ -23,6 +23,10 @@
     prometheusUrl = "http://${shared.localHost prom.listenAddress}:${toString prom.port}";
     dashboardsPath = gCfg.dashboards;
     inherit (cfg) scrapeInterval;
+    globalViewUrl =
+      if cfg.ha.globalView.enable
+      then "http://127.0.0.1:${toString cfg.ha.globalView.port}"
+      else null;
   };
 in {
   options.services.lookout.monitoring.grafana = {

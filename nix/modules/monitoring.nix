@@ -37,10 +37,30 @@
   # across hosts, told apart by the instance label).
   targets = lib.zipAttrsWith (_: lib.concatLists) [localTargets cfg.extraTargets];
 
+  # As one replica of a pair (monitoring-ha.nix), Prometheus labels what it
+  # sends and sends its alerts to every peer of the Alertmanager cluster.
+  ha = cfg.ha;
   promConfig = pureConfig.prometheusConfig {
     inherit targets;
-    inherit (cfg) scrapeInterval evaluationInterval;
-    alertmanagers = lib.optional am.enable (local am.listenAddress am.port);
+    inherit (cfg) scrapeInterval evaluationInterval remoteWrite;
+    alertmanagers =
+      if ha.alertmanagers != []
+      then ha.alertmanagers
+      else lib.optional am.enable (local am.listenAddress am.port);
+    replica =
+      if ha.enable
+      then ha.replica
+      else null;
+    cluster =
+      if ha.enable
+      then ha.cluster
+      else null;
+  };
+  # nixpkgs renders only `alerting.alertmanagers`, so the alert relabeling the
+  # function puts at the top level of `alerting` goes into each Alertmanager
+  # entry, where nixpkgs' Prometheus (3.x; 2.51 and later) applies it too.
+  alertRelabeling = lib.optionalAttrs (promConfig.alerting ? alert_relabel_configs) {
+    inherit (promConfig.alerting) alert_relabel_configs;
   };
 
   rulesDir = ../../rules;
@@ -51,6 +71,8 @@ in {
   imports = [
     ./monitoring-alertmanager.nix
     ./monitoring-grafana.nix
+    ./monitoring-ha.nix
+    ./monitoring-ha-thanos.nix
   ];
 
   options.services.lookout.monitoring = {
@@ -95,7 +117,7 @@ in {
       type = lib.types.listOf lib.types.attrs;
       default = [];
       example = [{url = "http://mimir.example.org/api/v1/push";}];
-      description = "Remote-write endpoints (Mimir, Thanos receive, VictoriaMetrics), as `services.prometheus.remoteWrite` entries; for when one machine is outgrown.";
+      description = "Remote-write endpoints (Mimir, Thanos receive, VictoriaMetrics), as `services.prometheus.remoteWrite` entries, passed through nix/lib's `remoteWrite` input; samples leave with the external labels (`replica`, `cluster` of `ha`), so a central store keeps or deduplicates the replicas. The alternative to `ha.globalView` when one machine is outgrown.";
     };
 
     nodeExporter.enable = lib.mkOption {
@@ -112,8 +134,9 @@ in {
       port = lib.mkDefault ports.prometheus;
       globalConfig = promConfig.global;
       scrapeConfigs = promConfig.scrape_configs;
-      alertmanagers = promConfig.alerting.alertmanagers;
-      inherit (cfg) ruleFiles retentionTime remoteWrite;
+      alertmanagers = map (entry: entry // alertRelabeling) promConfig.alerting.alertmanagers;
+      remoteWrite = promConfig.remote_write or [];
+      inherit (cfg) ruleFiles retentionTime;
     };
 
     services.prometheus.exporters.node = lib.mkIf cfg.nodeExporter.enable {

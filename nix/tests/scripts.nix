@@ -18,4 +18,9 @@
     values = ./demo-preamble.nix;
     files = [./helpers.py ./demo.py];
   };
+  ha = {
+    test = ./ha.nix;
+    values = ./ha-preamble.nix;
+    files = [./helpers.py ./ha.py];
+  };
 }

@@ -10,7 +10,8 @@
 #     "# expect:" lines (the assertions naming those options);
 #   - every lookout unit of vm.nix and fault-injection.nix must score an exposure
 #     of 2.0 or less in `systemd-analyze security --offline=true`.
-# Usage: nix/tests/eval/check.sh   (NIXOS_EVAL=<path of the harness's check>)
+# Usage: nix/tests/eval/check.sh   (NIXOS_EVAL=<path of the harness's check>,
+#        THANOS_MODULE=<saved upstream thanos.nix>)
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.." || exit 2
 check=${NIXOS_EVAL:-$HOME/.cache/nixos-eval-tool/check}
@@ -58,6 +59,16 @@ done < <(nix-instantiate --eval --strict --json --expr '
 [ ${#flake_module_files[@]} -gt 0 ] || { echo "eval/check.sh: no nixosModules found in flake.nix" >&2; exit 2; }
 
 pkgs=(--pkg user-service --pkg order-service --pkg alert-receiver --pkg traffic-generator)
+# The harness loads no Thanos module: services.thanos (monitoring-ha-thanos.nix)
+# is a permissive stub unless THANOS_MODULE names a saved copy of nixpkgs'
+# nixos/modules/services/monitoring/thanos.nix (fetched, never committed), which
+# then checks the option names and types and renders the units' command lines.
+if [ -n "${THANOS_MODULE:-}" ]; then
+  [ -f "$THANOS_MODULE" ] || { echo "eval/check.sh: THANOS_MODULE=$THANOS_MODULE is not a file" >&2; exit 2; }
+  pkgs+=(--pkg thanos "$THANOS_MODULE")
+else
+  pkgs+=(--stub services.thanos)
+fi
 fails=0
 
 for config in nix/tests/eval/*.nix; do

@@ -1,0 +1,38 @@
+# The values ha.py gets from Nix (see preamble.nix): addresses and ports from
+# the nodes' options, the replicas' names, the replica label of nix/lib, and
+# how long "no duplicate" is watched, from the Alertmanager timings.
+{nodes, ...}: let
+  inherit (import ./preamble.nix) str int strList;
+  haLabels = import ../lib/ha-labels.nix;
+  monA = nodes.monitorA.services;
+  central = nodes.central.services;
+  on = node: port: str "http://${node.networking.primaryIPAddress}:${toString port}";
+  local = port: str "http://127.0.0.1:${toString port}";
+  seconds = duration: builtins.fromJSON (builtins.head (builtins.match "([0-9]+)s" duration));
+  timings = monA.lookout.monitoring.alertmanager.configArgs;
+in {
+  # Every node of the pair has Prometheus on loopback at the same port.
+  prometheus = local monA.prometheus.port;
+  alertmanager_a = on nodes.monitorA monA.prometheus.alertmanager.port;
+  alertmanager_b = on nodes.monitorB nodes.monitorB.services.prometheus.alertmanager.port;
+  alertmanager_central = on nodes.central central.prometheus.alertmanager.port;
+  receiver = on nodes.central central.alert-receiver.port;
+  global_view = local central.lookout.monitoring.ha.globalView.port;
+  grafana = local central.grafana.settings.server.http_port;
+  password_file = str (import ./grafana-secrets.nix).passwordFile;
+  # "host port" of monitorA's gossip and sidecar gRPC listeners, for bash's /dev/tcp.
+  gossip_a = str "${nodes.monitorA.networking.primaryIPAddress} ${toString monA.lookout.monitoring.ha.alertmanager.gossipPort}";
+  sidecar_a = str "${nodes.monitorA.networking.primaryIPAddress} ${toString monA.lookout.monitoring.ha.thanosSidecar.grpcPort}";
+  user_on_app = str "app:${toString nodes.app.services.user-service.port}";
+  order_on_app = str "app:${toString nodes.app.services.order-service.port}";
+  replica_label = str haLabels.replica;
+  replicas = strList [monA.lookout.monitoring.ha.replica nodes.monitorB.services.lookout.monitoring.ha.replica];
+  peer_count = int (builtins.length monA.lookout.monitoring.ha.alertmanager.peers);
+  # Two group intervals and every peer's position wait: a duplicate would
+  # have been sent by then.
+  quiet_seconds = int (
+    2
+    * seconds timings.criticalGroupInterval
+    + builtins.length monA.lookout.monitoring.ha.alertmanager.peers * seconds monA.lookout.monitoring.ha.alertmanager.peerTimeout
+  );
+}
