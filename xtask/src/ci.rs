@@ -68,19 +68,6 @@ const STEPS: &[Step] = &[
         "cargo",
         &["xtask", "vm-lint"],
     ),
-    step(
-        "cargo clippy",
-        "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    ),
     step("rules, promtool and amtool", "cargo", &["xtask", "rules"]),
     step("dashboards", "cargo", &["xtask", "dashboards"]),
     // The end-to-end test runs our binaries, so they must be built first.
@@ -89,16 +76,14 @@ const STEPS: &[Step] = &[
         "cargo",
         &["build", "--workspace", "--bins", "--locked"],
     ),
+    // Clippy and every unit and integration test, as the flake's
+    // workspace-clippy and workspace-nextest checks run them, on a copy of
+    // exactly their file sets (so they are not also run in the repository).
+    // After the build above: its target/debug seeds the twins' own target dir.
     step(
-        "cargo test (unit and integration)",
+        "nix flake check twins (clippy, tests, ...), each on its file set of nix/sources.nix",
         "cargo",
-        &[
-            "test",
-            "--workspace",
-            "--locked",
-            "--exclude",
-            "lookout-e2e",
-        ],
+        &["xtask", "flake-checks"],
     ),
     step(
         "end-to-end pipeline (real Prometheus and Alertmanager)",
@@ -112,13 +97,6 @@ const STEPS: &[Step] = &[
             "--nocapture",
             "--test-threads=1",
         ],
-    ),
-    // Last: its cargo twins build in target/flake-checks, after everything
-    // above has used the CPU for the checks that run in the repository.
-    step(
-        "nix flake check twins, each on its file set of nix/sources.nix",
-        "cargo",
-        &["xtask", "flake-checks"],
     ),
 ];
 
