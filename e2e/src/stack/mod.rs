@@ -8,6 +8,8 @@ mod configs;
 mod grafana;
 mod processes;
 
+pub mod ha;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
