@@ -11,8 +11,10 @@
 //! 2. `kill -9` of the peer that notifies first, while the alert fires;
 //! 3. `kill -9` of replica a while the fault lasts: no resolution, the alert stays
 //!    active; its restart sends no second firing notification;
-//! 2-3. after the fault clears, exactly one resolution from the surviving peers;
-//!    the dead peer is paged once as ServiceDown; no duplicate in any group.
+//!
+//! then, for steps 2 and 3: after the fault clears, exactly one resolution comes
+//! from the surviving peers; the dead peer is paged once as ServiceDown; no group
+//! holds a duplicate.
 //!
 //! HighErrorRate reads 5-minute rates, so it resolves about 4.5 minutes after the
 //! fault clears: the run takes about 6.5 minutes. Latencies are printed (step 5).

@@ -20,6 +20,8 @@ pub use topology::{
     CLUSTER, HaPorts, PEER_TIMEOUT, PEERS, REPLICAS, SINK_PROCESS, peer_process, replica_process,
 };
 
+use topology::{ready_urls, url};
+
 use super::processes::{Programs, ServiceName, targets, traffic_generator};
 use super::{StackOptions, names};
 use crate::clients::alertmanager::AlertmanagerClient;
@@ -257,41 +259,4 @@ impl HaStack {
         };
         FaultClient::new(self.http.clone(), &url(port))
     }
-}
-
-fn url(port: u16) -> String {
-    format!("http://127.0.0.1:{port}")
-}
-
-fn ready_urls(ports: &HaPorts) -> BTreeMap<String, String> {
-    let shared = &ports.shared;
-    let mut urls = BTreeMap::from([
-        (
-            names::USER_SERVICE.to_owned(),
-            format!("{}/health", url(shared.user_service)),
-        ),
-        (
-            names::ORDER_SERVICE.to_owned(),
-            format!("{}/health", url(shared.order_service)),
-        ),
-        (
-            names::ALERT_RECEIVER.to_owned(),
-            format!("{}/health", url(shared.alert_receiver)),
-        ),
-        (
-            names::NODE_EXPORTER.to_owned(),
-            format!("{}/metrics", url(shared.node_exporter)),
-        ),
-        (
-            SINK_PROCESS.to_owned(),
-            format!("{}/-/ready", url(ports.sink)),
-        ),
-    ]);
-    for (index, port) in ports.peers_web.iter().enumerate() {
-        urls.insert(peer_process(index), format!("{}/-/ready", url(*port)));
-    }
-    for (replica, port) in REPLICAS.iter().zip(&ports.replicas) {
-        urls.insert(replica_process(replica), format!("{}/-/ready", url(*port)));
-    }
-    urls
 }

@@ -1,11 +1,13 @@
 //! The shape of the high-availability stack: two Prometheus replicas, three
 //! Alertmanager peers, a remote-write sink, and the loopback ports they use.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::Result;
 
 use crate::ports::{StackPorts, free_loopback_ports};
+use crate::stack::names;
 
 /// The replicas' names, the value of their `replica` external label.
 pub const REPLICAS: [&str; 2] = ["a", "b"];
@@ -94,4 +96,43 @@ impl HaPorts {
 /// `127.0.0.1:<port>`.
 pub(super) fn loopback(port: u16) -> String {
     format!("127.0.0.1:{port}")
+}
+
+/// `http://127.0.0.1:<port>`.
+pub(super) fn url(port: u16) -> String {
+    format!("http://127.0.0.1:{port}")
+}
+
+/// The URL that answers 2xx once each process with one is ready.
+pub(super) fn ready_urls(ports: &HaPorts) -> BTreeMap<String, String> {
+    let shared = &ports.shared;
+    let mut urls = BTreeMap::from([
+        (
+            names::USER_SERVICE.to_owned(),
+            format!("{}/health", url(shared.user_service)),
+        ),
+        (
+            names::ORDER_SERVICE.to_owned(),
+            format!("{}/health", url(shared.order_service)),
+        ),
+        (
+            names::ALERT_RECEIVER.to_owned(),
+            format!("{}/health", url(shared.alert_receiver)),
+        ),
+        (
+            names::NODE_EXPORTER.to_owned(),
+            format!("{}/metrics", url(shared.node_exporter)),
+        ),
+        (
+            SINK_PROCESS.to_owned(),
+            format!("{}/-/ready", url(ports.sink)),
+        ),
+    ]);
+    for (index, port) in ports.peers_web.iter().enumerate() {
+        urls.insert(peer_process(index), format!("{}/-/ready", url(*port)));
+    }
+    for (replica, port) in REPLICAS.iter().zip(&ports.replicas) {
+        urls.insert(replica_process(replica), format!("{}/-/ready", url(*port)));
+    }
+    urls
 }
