@@ -7,14 +7,14 @@ use anyhow::{Result, ensure};
 use lookout_e2e::stack::ha::{CLUSTER, HaStack, REPLICAS};
 use lookout_e2e::wait::{Probe, wait_until};
 
-use crate::shared::QUICK;
+use crate::shared::{JOB, QUICK};
 
 pub(crate) async fn step4_remote_write_carries_both_replicas(stack: &HaStack) -> Result<()> {
     let started = Instant::now();
     let labels = &stack.configs().labels;
     let sink = stack.sink();
     let query = format!(
-        "count by ({}, {}) (up{{job=\"user-service\"}})",
+        "count by ({}, {}) (up{{job=\"{JOB}\"}})",
         labels.replica, labels.cluster
     );
     wait_until(

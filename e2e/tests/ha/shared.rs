@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use anyhow::{Result, ensure};
 use lookout_e2e::stack::ha::{HaStack, PEER_TIMEOUT, PEERS};
+use lookout_e2e::stack::names;
 
 use crate::deliveries::{Notification, notifications};
 
 /// The alert every step follows, and the job it fires for.
 pub(crate) const ALERT: &str = "HighErrorRate";
-pub(crate) const JOB: &str = "user-service";
+pub(crate) const JOB: &str = names::USER_SERVICE;
 
 /// Slack on top of a rule's `for` before a firing wait gives up.
 pub(crate) const FIRING_SLACK: Duration = Duration::from_secs(60);
