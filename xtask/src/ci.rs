@@ -85,8 +85,12 @@ const STEPS: &[Step] = &[
         "cargo",
         &["xtask", "flake-checks"],
     ),
+    // Every test target of lookout-e2e: the pipeline (tests/pipeline) and the HA
+    // scenario (tests/ha). Cargo runs test binaries one after the other, and
+    // --test-threads=1 keeps each binary's tests sequential, so no two stacks
+    // compete for the CPU and skew the printed latencies.
     step(
-        "end-to-end pipeline (real Prometheus and Alertmanager)",
+        "end-to-end pipeline and HA (real Prometheus and Alertmanager)",
         "cargo",
         &[
             "test",

@@ -77,6 +77,21 @@ pub struct AmStatus {
 pub struct AmCluster {
     /// `ready`, `settling` or `disabled`.
     pub status: String,
+    /// This peer's name in the cluster (empty when clustering is off).
+    #[serde(default)]
+    pub name: String,
+    /// The live members of the cluster, this peer included (none when off).
+    #[serde(default)]
+    pub peers: Vec<AmPeer>,
+}
+
+/// One member of an Alertmanager cluster.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AmPeer {
+    /// Its name (a ULID chosen at start).
+    pub name: String,
+    /// Its gossip address, `host:port`.
+    pub address: String,
 }
 
 /// Config part of the status.

@@ -9,6 +9,8 @@ mod durations;
 mod grafana;
 mod processes;
 
+pub mod ha;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
