@@ -168,7 +168,7 @@ pub(crate) async fn dead_peer_is_paged(
         .with("job", names::ALERTMANAGER)
         .with("instance", &instance);
     let already = wait_delivered(&stack.receiver(), &selector, "firing", FIRING_SLACK * 2).await?;
-    let received = lookout_e2e::timestamps::parse_rfc3339_utc(&already.received_at)
+    let received = humantime::parse_rfc3339(&already.received_at)
         .with_context(|| format!("bad receivedAt {}", already.received_at))?;
     let age = std::time::SystemTime::now()
         .duration_since(received)

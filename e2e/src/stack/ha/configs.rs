@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::topology::{CLUSTER, HaPorts, PEER_TIMEOUT, REPLICAS, loopback};
 use crate::render::{call_nix_function, write_config};
 use crate::stack::configs::rule_files;
-use crate::stack::processes::go_duration;
+use crate::stack::durations::go_duration;
 use crate::stack::{StackOptions, names};
 use crate::tools::{Tool, locate_tool};
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::configs::HaConfigs;
 use super::topology::{HaPorts, REPLICAS, SINK_PROCESS, loopback, peer_process, replica_process};
 use crate::stack::StackOptions;
-use crate::stack::processes::go_duration;
+use crate::stack::durations::go_duration;
 use crate::supervisor::ProcessSpec;
 
 /// Alertmanager peer `index`: the shared config, its own storage (silences and
