@@ -2,6 +2,10 @@
 //!
 //! Each step is a command; the run goes on after a failed step so one report
 //! shows everything that is wrong, and exits non-zero if any step failed.
+//! Neighbouring steps marked `alongside` run at the same time (see
+//! [`alongside`]), each into its own log, printed when they have all ended.
+
+mod alongside;
 
 use std::process::Command;
 use std::time::Instant;
@@ -37,6 +41,8 @@ struct Step {
     name: &'static str,
     program: &'static str,
     args: &'static [&'static str],
+    /// Runs at the same time as the neighbouring steps that are also marked.
+    alongside: bool,
 }
 
 const fn step(name: &'static str, program: &'static str, args: &'static [&'static str]) -> Step {
@@ -44,6 +50,21 @@ const fn step(name: &'static str, program: &'static str, args: &'static [&'stati
         name,
         program,
         args,
+        alongside: false,
+    }
+}
+
+/// A step that runs at the same time as its marked neighbours: for the long
+/// end-to-end tests, which mostly wait for alert `for` durations and leave the
+/// CPU idle, so running them one after the other only adds up their waits.
+const fn alongside(
+    name: &'static str,
+    program: &'static str,
+    args: &'static [&'static str],
+) -> Step {
+    Step {
+        alongside: true,
+        ..step(name, program, args)
     }
 }
 
@@ -89,14 +110,51 @@ const STEPS: &[Step] = &[
     // scenario (tests/ha). Cargo runs test binaries one after the other, and
     // --test-threads=1 keeps each binary's tests sequential, so no two stacks
     // compete for the CPU and skew the printed latencies.
+    // The end-to-end crate's tests, built once, then run at the same time
+    // (every test starts its own processes on free ports).
     step(
-        "end-to-end pipeline and HA (real Prometheus and Alertmanager)",
+        "build the end-to-end tests",
+        "cargo",
+        &["test", "--locked", "--package", "lookout-e2e", "--no-run"],
+    ),
+    alongside(
+        "end-to-end harness and unit tests",
         "cargo",
         &[
             "test",
             "--locked",
             "--package",
             "lookout-e2e",
+            "--lib",
+            "--test",
+            "harness",
+        ],
+    ),
+    alongside(
+        "end-to-end pipeline (real Prometheus and Alertmanager)",
+        "cargo",
+        &[
+            "test",
+            "--locked",
+            "--package",
+            "lookout-e2e",
+            "--test",
+            "pipeline",
+            "--",
+            "--nocapture",
+            "--test-threads=1",
+        ],
+    ),
+    alongside(
+        "end-to-end HA (two Prometheus replicas, three Alertmanager peers)",
+        "cargo",
+        &[
+            "test",
+            "--locked",
+            "--package",
+            "lookout-e2e",
+            "--test",
+            "ha",
             "--",
             "--nocapture",
             "--test-threads=1",
@@ -110,21 +168,24 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     }
     check_tools()?;
     let mut failed = Vec::new();
-    for step in STEPS {
-        println!("\n==> {}", step.name);
-        let started = Instant::now();
-        let status = Command::new(step.program).args(step.args).status();
-        let seconds = started.elapsed().as_secs_f64();
-        match status {
-            Ok(status) if status.success() => println!("<== {}: ok ({seconds:.1}s)", step.name),
-            Ok(status) => {
-                println!("<== {}: FAILED with {status} ({seconds:.1}s)", step.name);
-                failed.push(step.name);
+    let mut rest = STEPS;
+    while let Some(first) = rest.first() {
+        let count = if first.alongside {
+            rest.iter().take_while(|step| step.alongside).count()
+        } else {
+            1
+        };
+        let (now, later) = rest.split_at(count);
+        rest = later;
+        if count == 1 {
+            println!("\n==> {}", first.name);
+            let started = Instant::now();
+            let status = Command::new(first.program).args(first.args).status();
+            if !report(first, status, started) {
+                failed.push(first.name);
             }
-            Err(err) => {
-                println!("<== {}: could not start {}: {err}", step.name, step.program);
-                failed.push(step.name);
-            }
+        } else {
+            failed.extend(alongside::run(now)?);
         }
     }
     println!();
@@ -140,6 +201,29 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         Ok(())
     } else {
         anyhow::bail!("{} step(s) failed", failed.len())
+    }
+}
+
+/// Prints how a step ended; true when it succeeded.
+fn report(
+    step: &Step,
+    status: std::io::Result<std::process::ExitStatus>,
+    started: Instant,
+) -> bool {
+    let seconds = started.elapsed().as_secs_f64();
+    match status {
+        Ok(status) if status.success() => {
+            println!("<== {}: ok ({seconds:.1}s)", step.name);
+            true
+        }
+        Ok(status) => {
+            println!("<== {}: FAILED with {status} ({seconds:.1}s)", step.name);
+            false
+        }
+        Err(err) => {
+            println!("<== {}: could not start {}: {err}", step.name, step.program);
+            false
+        }
     }
 }
 
