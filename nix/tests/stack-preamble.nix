@@ -27,11 +27,11 @@
     map (lib.removeSuffix ".json")
     (lib.filter (lib.hasSuffix ".json") (lib.attrNames (builtins.readDir ../../dashboards)));
 in {
-  user = url cfg.user-service.port;
-  order = url cfg.order-service.port;
-  user_admin = url cfg.user-service.faultControl.port;
-  order_admin = url cfg.order-service.faultControl.port;
-  receiver = url cfg.alert-receiver.port;
+  user = url cfg.lookout.user-service.port;
+  order = url cfg.lookout.order-service.port;
+  user_admin = url cfg.lookout.user-service.faultControl.port;
+  order_admin = url cfg.lookout.order-service.faultControl.port;
+  receiver = url cfg.lookout.alert-receiver.port;
   prometheus = url cfg.prometheus.port;
   alertmanager = url cfg.prometheus.alertmanager.port;
   grafana = url cfg.grafana.settings.server.http_port;

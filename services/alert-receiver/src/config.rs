@@ -26,7 +26,7 @@ pub const MAX_LABEL_VALUES: usize = 10_000;
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "alert-receiver", version)]
 pub struct Config {
-    /// Listen address, port (default: `alert-receiver` in nix/ports.nix) and logging.
+    /// Listen address, port (default: `alert-receiver` in nix/ports.json) and logging.
     #[command(flatten)]
     pub common: CommonArgs,
 
