@@ -6,34 +6,27 @@
 # empty directory and runs the check's command there, so a file that a check reads
 # but its set lacks fails CI here rather than `nix flake check` later.
 let
-  # What cargo needs for any command: the root manifest and lock, the config
-  # (crane keeps .cargo/config.toml too), and every named member. Members are
-  # `services/*`, `e2e` and `xtask`: the glob lets a set leave services out.
-  workspace = [".cargo" "Cargo.toml" "Cargo.lock" "e2e" "xtask"];
-
-  # xtask and e2e link service-runtime, which reads nix/ports.json with
-  # include_str! (the default ports), so every cargo set has both.
-  runtime = ["services/service-runtime" "nix/ports.json"];
-
-  # Every crate of the workspace, as the compiler reads it.
-  allCrates = workspace ++ ["services" "nix/ports.json"];
-
-  # One service binary: the workspace, the runtime and its own directory.
-  serviceCrate = name: workspace ++ runtime ++ ["services/${name}"];
+  # What cargo needs for any command, even `-p <one crate>`: the root manifest
+  # and lock, the config (crane keeps .cargo/config.toml too) and every member
+  # of the workspace (`services/*`, `e2e`, `xtask`). Cargo.lock lists every
+  # member, so with one missing cargo wants to rewrite the lock, which --locked
+  # (crane's default, and every twin's) refuses. service-runtime reads
+  # nix/ports.json with include_str! (the default ports).
+  allCrates = [".cargo" "Cargo.toml" "Cargo.lock" "e2e" "xtask" "services" "nix/ports.json"];
 
   services = builtins.attrNames (import ./services.nix);
 in
+  # user-service, order-service, ...: one set per service of nix/services.nix.
   builtins.listToAttrs (map (name: {
       inherit name;
-      value = serviceCrate name;
+      # A service binary needs the whole workspace, as above.
+      value = allCrates;
     })
     services)
   // {
     # crane's buildDepsOnly: it keeps only the manifests and the lock file (the
     # code is replaced by dummies), so code changes do not rebuild dependencies.
     cargo-deps = allCrates;
-
-    # user-service, order-service, ...: one per service of nix/services.nix.
 
     workspace-clippy = allCrates;
     workspace-fmt = allCrates ++ ["rustfmt.toml"];
@@ -51,10 +44,10 @@ in
 
     # `cargo xtask rules`: promtool and amtool on rules/, the Alertmanager config
     # of nix/lib with its routing cases, and the runbook anchors every alert links.
-    rules-xtask = workspace ++ runtime ++ ["nix/lib" "rules" "docs/runbooks.md"];
+    rules-xtask = allCrates ++ ["nix/lib" "rules" "docs/runbooks.md"];
 
     # `cargo xtask dashboards`: the dashboards and the rules' metric names.
-    dashboards-lint = workspace ++ runtime ++ ["dashboards" "rules"];
+    dashboards-lint = allCrates ++ ["dashboards" "rules"];
 
     # Read at evaluation time: the pure config functions (nix/config-render.nix
     # calls them), the ports and the services, the rule files and dashboards they point at.

@@ -30,4 +30,6 @@ in {
   secret_key_file = str secrets.secretKeyFile;
   dashboard_uids = strList dashboardUids;
   rule_groups = strList ruleGroups;
+  # The units of the lookout services (nix/services.nix) enabled on the node.
+  service_units = strList (lib.filter (name: cfg.lookout.${name}.enable) (lib.attrNames (import ../services.nix)));
 }
