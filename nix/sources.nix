@@ -14,6 +14,12 @@ let
   # nix/ports.json with include_str! (the default ports).
   allCrates = [".cargo" "Cargo.toml" "Cargo.lock" "e2e" "xtask" "services" "nix/ports.json"];
 
+  # Test code reads this too: service-runtime's unit tests (server/limits.rs)
+  # include_str! the module file that sets LimitNOFILE and TimeoutStopSec, to
+  # check them against the binaries' defaults. Every set that compiles tests
+  # (clippy --all-targets, the tests, e2e's cargo check --all-targets) has it.
+  allTargets = allCrates ++ ["nix/modules/service-options.nix"];
+
   services = builtins.attrNames (import ./services.nix);
 in
   # user-service, order-service, ...: one set per service of nix/services.nix.
@@ -28,7 +34,7 @@ in
     # code is replaced by dummies), so code changes do not rebuild dependencies.
     cargo-deps = allCrates;
 
-    workspace-clippy = allCrates;
+    workspace-clippy = allTargets;
     workspace-fmt = allCrates ++ ["rustfmt.toml"];
 
     # cargo-deny resolves the workspace's manifests and lock and reads its policy.
@@ -37,8 +43,8 @@ in
     # The tests also read at run time: the rules and dashboards (xtask's unit
     # tests), the pure config functions and their route cases, the runbooks, and
     # this file with the service list it reads (xtask checks every set here has
-    # a twin).
-    workspace-nextest = allCrates ++ ["nix/lib" "nix/sources.nix" "nix/services.nix" "rules" "dashboards" "docs/runbooks.md"];
+    # a twin), and the VM tests' driver globals (vm-lint's unit test).
+    workspace-nextest = allTargets ++ ["nix/lib" "nix/sources.nix" "nix/services.nix" "nix/tests/driver-stubs/globals.py" "rules" "dashboards" "docs/runbooks.md"];
 
     rules-promtool = ["rules"];
 
@@ -58,5 +64,5 @@ in
 
     # The binaries, then the end-to-end test: it renders nix/lib's configs with
     # the ports and loads the rules and the dashboards' queries.
-    e2e-pipeline = allCrates ++ ["nix/lib" "rules" "dashboards"];
+    e2e-pipeline = allTargets ++ ["nix/lib" "rules" "dashboards"];
   }
