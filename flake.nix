@@ -20,7 +20,7 @@
 
     build = eachSystem (_: pkgs: import ./nix/packages.nix {inherit pkgs crane;});
 
-    services = ["user-service" "order-service" "alert-receiver" "traffic-generator"];
+    services = builtins.attrNames (import ./nix/services.nix);
 
     # A service's module, its package defaulting to this flake's build for the host's
     # platform; the key makes the module system import it once, whoever imports it.
@@ -29,7 +29,7 @@
       imports = [
         ./nix/modules/${name}.nix
         ({pkgs, ...}: {
-          services.${name}.package = lib.mkDefault self.packages.${pkgs.stdenv.hostPlatform.system}.${name};
+          services.lookout.${name}.package = lib.mkDefault self.packages.${pkgs.stdenv.hostPlatform.system}.${name};
         })
       ];
     };

@@ -56,7 +56,7 @@
   # way the NixOS modules use them (nix/config-render.nix, from the check's file
   # set), then loaded by nixpkgs' promtool and amtool.
   configRender = import ./config-render.nix "${build.source "config-render"}";
-  ports = import ./ports.nix;
+  ports = builtins.fromJSON (builtins.readFile ./ports.json);
 
   # A NixOS VM test from nix/tests/; the test modules take `self` as an argument.
   vmTest = file:
@@ -125,7 +125,7 @@ in
         touch $out
       '';
 
-    # Every well-known port of nix/ports.nix is used by one thing only.
+    # Every well-known port of nix/ports.json is used by one thing only.
     ports-unique = let
       values = lib.attrValues ports;
       clashes = lib.filterAttrs (_: port: lib.count (other: other == port) values > 1) ports;
@@ -133,7 +133,7 @@ in
       pkgs.runCommand "lookout-ports-unique" {} (
         if clashes == {}
         then "touch $out"
-        else "echo 'nix/ports.nix gives one port to several names: ${builtins.toJSON clashes}' >&2; exit 1"
+        else "echo 'nix/ports.json gives one port to several names: ${builtins.toJSON clashes}' >&2; exit 1"
       );
 
     # The style `nix fmt` gives, and no dead Nix code.

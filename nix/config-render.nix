@@ -6,13 +6,15 @@
 # nix-instantiate in a copy of that set and runs the same script there.
 root: let
   configLib = import (root + "/nix/lib");
-  ports = import (root + "/nix/ports.nix");
+  ports = builtins.fromJSON (builtins.readFile (root + "/nix/ports.json"));
   rulesDir = root + "/rules";
   ruleFiles =
     map (name: "${rulesDir}/${name}")
     (builtins.filter (name: builtins.match ".*\\.rules\\.yml" name != null) (builtins.attrNames (builtins.readDir rulesDir)));
   local = job: "127.0.0.1:${toString ports.${job}}";
-  jobs = ["user-service" "order-service" "alert-receiver" "prometheus" "alertmanager"];
+  # Every service of nix/services.nix that serves /metrics, and the stack's own.
+  services = import (root + "/nix/services.nix");
+  jobs = builtins.filter (name: services.${name}.scraped) (builtins.attrNames services) ++ ["prometheus" "alertmanager"];
 in {
   # File name -> value; JSON is YAML, so each is written as JSON.
   files = {

@@ -33,14 +33,7 @@
   # clippy and nextest start from these artifacts.
   cargoArtifacts = craneLib.buildDepsOnly commonArgs;
 
-  descriptions = {
-    user-service = "lookout user service: the exercise's user API, instrumented for Prometheus";
-    order-service = "lookout order service: the exercise's order API, instrumented for Prometheus";
-    alert-receiver = "lookout alert receiver: Alertmanager webhook receiver that logs and keeps notifications";
-    traffic-generator = "lookout traffic generator: replays the exercise's requests against both services";
-  };
-
-  buildBinary = name: description:
+  buildBinary = name: {description, ...}:
     craneLib.buildPackage (commonArgs
       // {
         inherit cargoArtifacts;
@@ -58,7 +51,8 @@
         };
       });
 
-  binaries = lib.mapAttrs buildBinary descriptions;
+  # One package per service of nix/services.nix.
+  binaries = lib.mapAttrs buildBinary (import ./services.nix);
 in {
   inherit craneLib commonArgs cargoArtifacts source binaries;
 

@@ -1,13 +1,11 @@
 //! Port assignments for one stack: free loopback ports for tests, or the
-//! well-known ports of `nix/ports.nix` for the local stack runner.
+//! well-known ports of `nix/ports.json` for the local stack runner.
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
-
-use crate::tools::{Tool, locate_tool};
+use anyhow::{Context, Result};
 
 /// Every port one stack listens on, all bound to 127.0.0.1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,25 +48,14 @@ impl StackPorts {
         })
     }
 
-    /// The well-known ports, read from the repository's `nix/ports.nix` (the single
-    /// source the NixOS modules and the services use too) by evaluating it.
+    /// The well-known ports, read from the repository's `nix/ports.json` (the single
+    /// source the NixOS modules and the services use too).
     pub fn well_known(repo: &Path) -> Result<Self> {
-        let nix = locate_tool(Tool::NixInstantiate)?;
-        let file = repo.join("nix/ports.nix");
-        let output = std::process::Command::new(&nix)
-            .args(["--eval", "--strict", "--json"])
-            .arg(&file)
-            .output()
-            .with_context(|| format!("running {} on {}", nix.display(), file.display()))?;
-        if !output.status.success() {
-            bail!(
-                "nix-instantiate could not evaluate {}: {}",
-                file.display(),
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
-        let table: BTreeMap<String, u16> = serde_json::from_slice(&output.stdout)
-            .with_context(|| format!("{} is not an attrset of port numbers", file.display()))?;
+        let file = repo.join("nix/ports.json");
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        let table: BTreeMap<String, u16> = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a JSON object of port numbers", file.display()))?;
         let port = |name: &str| {
             table
                 .get(name)
@@ -124,5 +111,32 @@ mod tests {
         for port in all {
             TcpListener::bind(("127.0.0.1", port)).expect("a port handed out is free");
         }
+    }
+
+    #[test]
+    fn well_known_ports_come_from_the_repository_file() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let ports = StackPorts::well_known(&repo).expect("nix/ports.json");
+        assert_eq!((ports.user_service, ports.order_service), (8001, 8002));
+        assert_eq!((ports.alert_receiver, ports.grafana), (5001, 3000));
+    }
+
+    #[test]
+    fn a_malformed_ports_file_is_named_in_the_error() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        std::fs::create_dir(dir.path().join("nix")).expect("nix/");
+        std::fs::write(
+            dir.path().join("nix/ports.json"),
+            "{\"user-service\": 8001,}",
+        )
+        .expect("write");
+        let error = format!(
+            "{:#}",
+            StackPorts::well_known(dir.path()).expect_err("bad JSON")
+        );
+        assert!(
+            error.contains("ports.json is not a JSON object of port numbers"),
+            "{error}"
+        );
     }
 }

@@ -23,9 +23,9 @@
   boot.loader.systemd-boot.enable = true;
 
   # The services, on loopback: only this host reaches them (and Prometheus scrapes them).
-  services.user-service.enable = true;
-  services.order-service.enable = true;
-  services.alert-receiver.enable = true;
+  services.lookout.user-service.enable = true;
+  services.lookout.order-service.enable = true;
+  services.lookout.alert-receiver.enable = true;
 
   services.lookout.monitoring = {
     enable = true;

@@ -21,18 +21,18 @@
     config.services.grafana.settings.server.http_port
     config.services.prometheus.port
     config.services.prometheus.alertmanager.port
-    config.services.alert-receiver.port
-    config.services.user-service.port
-    config.services.order-service.port
+    config.services.lookout.alert-receiver.port
+    config.services.lookout.user-service.port
+    config.services.lookout.order-service.port
   ];
 in {
   networking.hostName = "lookout";
   system.stateVersion = "26.05";
 
-  services.user-service = public // {enable = true;};
-  services.order-service = public // {enable = true;};
-  services.alert-receiver = public // {enable = true;};
-  services.traffic-generator.enable = true;
+  services.lookout.user-service = public // {enable = true;};
+  services.lookout.order-service = public // {enable = true;};
+  services.lookout.alert-receiver = public // {enable = true;};
+  services.lookout.traffic-generator.enable = true;
 
   services.lookout.monitoring = {
     enable = true;

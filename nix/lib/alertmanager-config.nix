@@ -10,7 +10,7 @@
 # secret is copied into the Nix store.
 {
   # Default receiver: the lookout alert receiver's webhook.
-  webhookUrl ? "http://127.0.0.1:${toString (import ../ports.nix).alert-receiver}/webhook",
+  webhookUrl ? "http://127.0.0.1:${toString (builtins.fromJSON (builtins.readFile ../ports.json)).alert-receiver}/webhook",
   # Where the always-firing Watchdog goes; point it at a dead man's switch
   # service (which alerts when the heartbeats stop) in production.
   watchdogUrl ? webhookUrl,

@@ -7,7 +7,7 @@
   utils,
   ...
 }: let
-  cfg = config.services.alert-receiver;
+  cfg = config.services.lookout.alert-receiver;
   shared = import ./service-options.nix {inherit lib;};
   hardening = import ./hardening.nix {
     allowedAddresses =
@@ -19,7 +19,9 @@
   stateDirectory = "alert-receiver";
   storeFile = "/var/lib/${stateDirectory}/notifications.jsonl";
 in {
-  options.services.alert-receiver =
+  imports = [(shared.renamedFrom "alert-receiver")];
+
+  options.services.lookout.alert-receiver =
     shared.mkOptions "alert-receiver" "lookout's alert receiver (Alertmanager webhook target)"
     // {
       capacity = lib.mkOption {

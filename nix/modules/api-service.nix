@@ -3,7 +3,7 @@
 # simulated latency and the bound of the in-memory store, run as a hardened
 # systemd unit. Each service's own module file calls this with its names.
 {
-  # Service, unit and option name (`services.<name>`).
+  # Service and unit name; the options are `services.lookout.<name>`.
   name,
   # What the service is, for `enable`'s description.
   description,
@@ -20,7 +20,7 @@
   utils,
   ...
 }: let
-  cfg = config.services.${name};
+  cfg = config.services.lookout.${name};
   shared = import ./service-options.nix {inherit lib;};
   faultControl = import ./fault-control.nix {inherit lib pkgs utils;};
   hardening = import ./hardening.nix {
@@ -30,7 +30,9 @@
       else null;
   };
 in {
-  options.services.${name} =
+  imports = [(shared.renamedFrom name)];
+
+  options.services.lookout.${name} =
     shared.mkOptions name description
     // {
       faultControl = faultControl.mkOptions name;

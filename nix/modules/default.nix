@@ -2,11 +2,8 @@
 # hosts without flakes). The flake's nixosModules import the same files one by
 # one and set each service's `package` to the flake's own build.
 {
-  imports = [
-    ./user-service.nix
-    ./order-service.nix
-    ./alert-receiver.nix
-    ./traffic-generator.nix
-    ./monitoring.nix
-  ];
+  # nix/modules/<name>.nix for each service of nix/services.nix, then the stack.
+  imports =
+    map (name: ./. + "/${name}.nix") (builtins.attrNames (import ../services.nix))
+    ++ [./monitoring.nix];
 }

@@ -11,10 +11,10 @@
   pkgs,
   utils,
 }: let
-  ports = import ../ports.nix;
+  ports = builtins.fromJSON (builtins.readFile ../ports.json);
 in {
   # The `faultControl` options of the service `name` (its admin port default is
-  # the `<name>-admin` entry of nix/ports.nix).
+  # the `<name>-admin` entry of nix/ports.json).
   mkOptions = name: {
     listenAddress = lib.mkOption {
       type = lib.types.enum [
@@ -28,7 +28,7 @@ in {
     port = lib.mkOption {
       type = lib.types.port;
       default = ports."${name}-admin";
-      defaultText = lib.literalMD "the `${name}-admin` entry of `nix/ports.nix`";
+      defaultText = lib.literalMD "the `${name}-admin` entry of `nix/ports.json`";
       description = "TCP port of the fault-control listener.";
     };
 

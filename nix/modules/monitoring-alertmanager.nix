@@ -9,8 +9,8 @@
 }: let
   cfg = config.services.lookout.monitoring;
   amCfg = cfg.alertmanager;
-  ports = import ../ports.nix;
-  receiver = config.services.alert-receiver;
+  ports = builtins.fromJSON (builtins.readFile ../ports.json);
+  receiver = config.services.lookout.alert-receiver;
 
   # An absolute path as a string: a Nix path would copy the secret into the store.
   secretFile = lib.types.nullOr (lib.types.strMatching "/.+");
@@ -47,7 +47,7 @@ in {
         if receiver.enable
         then receiver.webhookUrl
         else null;
-      defaultText = lib.literalMD "the alert receiver's webhook URL when `services.alert-receiver` is enabled on this host";
+      defaultText = lib.literalMD "the alert receiver's webhook URL when `services.lookout.alert-receiver` is enabled on this host";
       description = "Default webhook receiver (the lookout alert receiver, possibly on another host).";
     };
 
@@ -80,7 +80,7 @@ in {
     assertions = [
       {
         assertion = amCfg.webhookUrl != null;
-        message = "services.lookout.monitoring.alertmanager.webhookUrl is null: enable services.alert-receiver on this host or give the receiver's URL.";
+        message = "services.lookout.monitoring.alertmanager.webhookUrl is null: enable services.lookout.alert-receiver on this host or give the receiver's URL.";
       }
     ];
 

@@ -11,7 +11,7 @@
 }: let
   cfg = config.services.lookout.monitoring;
   gCfg = cfg.grafana;
-  ports = import ../ports.nix;
+  ports = builtins.fromJSON (builtins.readFile ../ports.json);
   shared = import ./service-options.nix {inherit lib;};
   prom = config.services.prometheus;
 

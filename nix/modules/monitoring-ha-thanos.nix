@@ -12,7 +12,7 @@
 }: let
   cfg = config.services.lookout.monitoring;
   ha = cfg.ha;
-  ports = import ../ports.nix;
+  ports = builtins.fromJSON (builtins.readFile ../ports.json);
   haLabels = import ../lib/ha-labels.nix;
   firewall = import ./monitoring-ha-firewall.nix {inherit lib;};
   inherit (firewall.types) hostPort bindAddress addresses;
@@ -35,7 +35,7 @@ in {
       grpcPort = lib.mkOption {
         type = lib.types.port;
         default = ports.thanos-sidecar-grpc;
-        defaultText = lib.literalMD "the `thanos-sidecar-grpc` entry of `nix/ports.nix`";
+        defaultText = lib.literalMD "the `thanos-sidecar-grpc` entry of `nix/ports.json`";
         description = "Port of the sidecar's gRPC StoreAPI.";
       };
 
@@ -60,7 +60,7 @@ in {
       port = lib.mkOption {
         type = lib.types.port;
         default = ports.thanos-query-http;
-        defaultText = lib.literalMD "the `thanos-query-http` entry of `nix/ports.nix`";
+        defaultText = lib.literalMD "the `thanos-query-http` entry of `nix/ports.json`";
         description = "Port of the query view's HTTP API (Prometheus-compatible), on loopback: Grafana on this host is its client.";
       };
     };

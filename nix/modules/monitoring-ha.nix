@@ -14,7 +14,7 @@
 }: let
   cfg = config.services.lookout.monitoring;
   ha = cfg.ha;
-  ports = import ../ports.nix;
+  ports = builtins.fromJSON (builtins.readFile ../ports.json);
   haLabels = import ../lib/ha-labels.nix;
   firewall = import ./monitoring-ha-firewall.nix {inherit lib;};
   inherit (firewall.types) hostPort bindAddress addresses;
@@ -56,7 +56,7 @@ in {
       gossipPort = lib.mkOption {
         type = lib.types.port;
         default = ports.alertmanager-gossip;
-        defaultText = lib.literalMD "the `alertmanager-gossip` entry of `nix/ports.nix`";
+        defaultText = lib.literalMD "the `alertmanager-gossip` entry of `nix/ports.json`";
         description = "TCP and UDP port of the gossip.";
       };
 

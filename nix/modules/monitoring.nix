@@ -13,7 +13,7 @@
   cfg = config.services.lookout.monitoring;
   pureConfig = import ../lib;
   shared = import ./service-options.nix {inherit lib;};
-  ports = import ../ports.nix;
+  ports = builtins.fromJSON (builtins.readFile ../ports.json);
   prom = config.services.prometheus;
   am = config.services.prometheus.alertmanager;
   node = config.services.prometheus.exporters.node;
@@ -21,10 +21,12 @@
   # "host:port" of a server on this host listening on `address`.
   local = address: port: "${shared.localHost address}:${toString port}";
 
-  lookoutServices = ["user-service" "order-service" "alert-receiver"];
-  enabledServices = builtins.filter (name: config.services.${name}.enable) lookoutServices;
+  # The services of nix/services.nix that serve /metrics, where enabled here.
+  scrapedServices = builtins.attrNames (lib.filterAttrs (_: service: service.scraped) (import ../services.nix));
+  services = config.services.lookout;
+  enabledServices = builtins.filter (name: services.${name}.enable) scrapedServices;
   localTargets =
-    lib.genAttrs enabledServices (name: [(local config.services.${name}.listenAddress config.services.${name}.port)])
+    lib.genAttrs enabledServices (name: [(local services.${name}.listenAddress services.${name}.port)])
     // {
       prometheus = [(local prom.listenAddress prom.port)];
       alertmanager = lib.optional am.enable (local am.listenAddress am.port);

@@ -6,11 +6,11 @@
 # Arguments:
 #   lib the nixpkgs lib of the module that imports this file.
 {lib}: let
-  ports = import ../ports.nix;
+  ports = builtins.fromJSON (builtins.readFile ../ports.json);
 in {
   # Options `enable`, `package`, `listenAddress`, `port`, `openFirewall`,
   # `logLevel` and `extraFlags` for the service `name`, whose default port is the
-  # `name` entry of nix/ports.nix. `summary` completes "Whether to enable ...".
+  # `name` entry of nix/ports.json. `summary` completes "Whether to enable ...".
   mkOptions = name: summary: {
     enable = lib.mkEnableOption summary;
 
@@ -30,7 +30,7 @@ in {
     port = lib.mkOption {
       type = lib.types.port;
       default = ports.${name};
-      defaultText = lib.literalMD "the `${name}` entry of `nix/ports.nix`";
+      defaultText = lib.literalMD "the `${name}` entry of `nix/ports.json`";
       description = "TCP port of the API and /metrics.";
     };
 
@@ -94,6 +94,12 @@ in {
     LimitNOFILE = 4096;
     TimeoutStopSec = "15s";
   };
+
+  # The module that keeps the option path `services.<name>` of releases before
+  # `services.lookout.<name>` working: nixpkgs' mkRenamedOptionModule declares
+  # the old path as an invisible alias whose definitions go to the new one, and
+  # adds a warning (not an error) naming the file that still uses it.
+  renamedFrom = name: lib.mkRenamedOptionModule ["services" name] ["services" "lookout" name];
 
   # The unit fields every lookout service shares, around its ExecStart.
   mkUnit = description: {

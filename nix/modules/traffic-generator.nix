@@ -9,17 +9,17 @@
   utils,
   ...
 }: let
-  cfg = config.services.traffic-generator;
+  cfg = config.services.lookout.traffic-generator;
   shared = import ./service-options.nix {inherit lib;};
-  ports = import ../ports.nix;
+  ports = builtins.fromJSON (builtins.readFile ../ports.json);
 
   # The URL of a lookout service on this host, or null where that service's
   # module is not imported (the generator alone, aimed at another host): its
   # options do not exist there, so they cannot give a default.
   localUrl = name: let
-    service = config.services.${name};
+    service = config.services.lookout.${name};
   in
-    if options.services ? ${name}
+    if options.services.lookout ? ${name}
     then "http://${shared.localHost service.listenAddress}:${toString service.port}"
     else null;
   urlOptions = ["userServiceUrl" "orderServiceUrl"];
@@ -46,7 +46,9 @@
       inherit description;
     };
 in {
-  options.services.traffic-generator =
+  imports = [(shared.renamedFrom "traffic-generator")];
+
+  options.services.lookout.traffic-generator =
     builtins.removeAttrs
     (shared.mkOptions "traffic-generator" "lookout's traffic generator (steady demo traffic to both services)")
     ["listenAddress" "port" "openFirewall"]
@@ -92,11 +94,11 @@ in {
     assertions = [
       {
         assertion = missingUrls == [];
-        message = "services.traffic-generator: set ${lib.concatMapStringsSep " and " (option: "services.traffic-generator.${option}") missingUrls}: the service's module is not imported on this host, so there is no local default.";
+        message = "services.lookout.traffic-generator: set ${lib.concatMapStringsSep " and " (option: "services.lookout.traffic-generator.${option}") missingUrls}: the service's module is not imported on this host, so there is no local default.";
       }
       {
         assertion = cfg.errorShare + cfg.notFoundShare + cfg.createShare <= 1;
-        message = "services.traffic-generator: errorShare + notFoundShare + createShare must be at most 1.";
+        message = "services.lookout.traffic-generator: errorShare + notFoundShare + createShare must be at most 1.";
       }
     ];
 

@@ -25,4 +25,6 @@ in {
   # makes the password and prints it to the journal and the console.
   secrets_unit = str "grafana-secrets.service";
   main_queries = strList mainQueries;
+  # The units of the lookout services (nix/services.nix) enabled on the VM.
+  service_units = strList (lib.filter (name: cfg.lookout.${name}.enable) (lib.attrNames (import ../services.nix)));
 }

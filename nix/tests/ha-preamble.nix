@@ -16,15 +16,15 @@ in {
   alertmanager_a = on nodes.monitorA monA.prometheus.alertmanager.port;
   alertmanager_b = on nodes.monitorB nodes.monitorB.services.prometheus.alertmanager.port;
   alertmanager_central = on nodes.central central.prometheus.alertmanager.port;
-  receiver = on nodes.central central.alert-receiver.port;
+  receiver = on nodes.central central.lookout.alert-receiver.port;
   global_view = local central.lookout.monitoring.ha.globalView.port;
   grafana = local central.grafana.settings.server.http_port;
   password_file = str (import ./grafana-secrets.nix).passwordFile;
   # "host port" of monitorA's gossip and sidecar gRPC listeners, for bash's /dev/tcp.
   gossip_a = str "${nodes.monitorA.networking.primaryIPAddress} ${toString monA.lookout.monitoring.ha.alertmanager.gossipPort}";
   sidecar_a = str "${nodes.monitorA.networking.primaryIPAddress} ${toString monA.lookout.monitoring.ha.thanosSidecar.grpcPort}";
-  user_on_app = str "app:${toString nodes.app.services.user-service.port}";
-  order_on_app = str "app:${toString nodes.app.services.order-service.port}";
+  user_on_app = str "app:${toString nodes.app.services.lookout.user-service.port}";
+  order_on_app = str "app:${toString nodes.app.services.lookout.order-service.port}";
   replica_label = str haLabels.replica;
   replicas = strList [monA.lookout.monitoring.ha.replica nodes.monitorB.services.lookout.monitoring.ha.replica];
   peer_count = int (builtins.length monA.lookout.monitoring.ha.alertmanager.peers);

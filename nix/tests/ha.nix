@@ -7,7 +7,7 @@
 {self, ...}: let
   secrets = import ./grafana-secrets.nix;
   preamble = import ./preamble.nix;
-  ports = import ../ports.nix;
+  ports = builtins.fromJSON (builtins.readFile ../ports.json);
 
   ip = nodes: name: nodes.${name}.networking.primaryIPAddress;
   monitorNames = ["monitorA" "monitorB"];
@@ -62,11 +62,11 @@
       scrapeInterval = "2s";
       evaluationInterval = "2s";
       grafana.enable = false;
-      alertmanager.webhookUrl = nodes.central.services.alert-receiver.webhookUrl;
+      alertmanager.webhookUrl = nodes.central.services.lookout.alert-receiver.webhookUrl;
       # Scraped by host name: the instance label names the app host.
       extraTargets = {
-        user-service = ["app:${toString nodes.app.services.user-service.port}"];
-        order-service = ["app:${toString nodes.app.services.order-service.port}"];
+        user-service = ["app:${toString nodes.app.services.lookout.user-service.port}"];
+        order-service = ["app:${toString nodes.app.services.lookout.order-service.port}"];
       };
       ha = {
         enable = true;
@@ -91,11 +91,11 @@ in {
     }: {
       imports = [self.nixosModules.default];
 
-      services.user-service = {
+      services.lookout.user-service = {
         enable = true;
         listenAddress = config.networking.primaryIPAddress;
       };
-      services.order-service = {
+      services.lookout.order-service = {
         enable = true;
         listenAddress = config.networking.primaryIPAddress;
       };
@@ -106,8 +106,8 @@ in {
         map (
           address:
             builtins.concatStringsSep "\n" (map (port: "iptables -A nixos-fw -p tcp -s ${address} --dport ${toString port} -j nixos-fw-accept") [
-              config.services.user-service.port
-              config.services.order-service.port
+              config.services.lookout.user-service.port
+              config.services.lookout.order-service.port
             ])
         ) (map (ip nodes) monitorNames)
       );
@@ -126,7 +126,7 @@ in {
       virtualisation.memorySize = 1536;
       environment.systemPackages = [pkgs.jq];
 
-      services.alert-receiver = {
+      services.lookout.alert-receiver = {
         enable = true;
         listenAddress = nodes.central.networking.primaryIPAddress;
         # The peers on the monitors deliver here too.

@@ -8,9 +8,9 @@
 in {
   prometheus = url mon.prometheus.port;
   alertmanager = url mon.prometheus.alertmanager.port;
-  receiver = url mon.alert-receiver.port;
-  user_on_app = str "app:${toString app.user-service.port}";
-  order_on_app = str "app:${toString app.order-service.port}";
+  receiver = url mon.lookout.alert-receiver.port;
+  user_on_app = str "app:${toString app.lookout.user-service.port}";
+  order_on_app = str "app:${toString app.lookout.order-service.port}";
   grafana_port = int mon.grafana.settings.server.http_port;
   prometheus_port = int mon.prometheus.port;
   alertmanager_port = int mon.prometheus.alertmanager.port;

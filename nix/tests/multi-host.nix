@@ -16,16 +16,16 @@ in {
       nodes,
       ...
     }: let
-      servicePorts = [config.services.user-service.port config.services.order-service.port];
+      servicePorts = [config.services.lookout.user-service.port config.services.lookout.order-service.port];
       monitorAddress = nodes.monitor.networking.primaryIPAddress;
     in {
       imports = [self.nixosModules.default];
 
-      services.user-service = {
+      services.lookout.user-service = {
         enable = true;
         listenAddress = config.networking.primaryIPAddress;
       };
-      services.order-service = {
+      services.lookout.order-service = {
         enable = true;
         listenAddress = config.networking.primaryIPAddress;
       };
@@ -50,7 +50,7 @@ in {
       virtualisation.memorySize = 2048;
       environment.systemPackages = [pkgs.jq];
 
-      services.alert-receiver.enable = true;
+      services.lookout.alert-receiver.enable = true;
       services.lookout.monitoring = {
         enable = true;
         scrapeInterval = "2s";
@@ -67,8 +67,8 @@ in {
         };
         # Scraped by host name: the instance label names the app host.
         extraTargets = {
-          user-service = ["app:${toString app.user-service.port}"];
-          order-service = ["app:${toString app.order-service.port}"];
+          user-service = ["app:${toString app.lookout.user-service.port}"];
+          order-service = ["app:${toString app.lookout.order-service.port}"];
         };
       };
 

@@ -30,8 +30,10 @@ with subtest("a service stopped on the app fires ServiceDown with the app's inst
     wait_delivered(monitor, receiver, "resolved", labels)
 
 with subtest("the client reaches Grafana, not Prometheus or Alertmanager"):
+    # grep without -q reads all its input (see demo.py): an early exit could kill
+    # curl with SIGPIPE, which pipefail (the driver's shell) counts as a failure.
     client.wait_until_succeeds(
-        f"curl -sf http://monitor:{grafana_port}/api/health | grep -q database"
+        f"curl -sf http://monitor:{grafana_port}/api/health | grep database >/dev/null"
     )
     client.fail(f"curl -sf --connect-timeout 5 http://monitor:{prometheus_port}/-/ready")
     client.fail(f"curl -sf --connect-timeout 5 http://monitor:{alertmanager_port}/-/ready")

@@ -9,29 +9,20 @@
   cfg = nodes.machine.services;
   url = port: str "http://127.0.0.1:${toString port}";
 
-  # The rule groups of rules/*.rules.yml (each group starts with "  - name: <group>").
-  ruleGroups = let
-    files = lib.filter (lib.hasSuffix ".rules.yml") (lib.attrNames (builtins.readDir ../../rules));
-    groupOf = line: let
-      match = builtins.match "  - name: ([^ ]+)" line;
-    in
-      if match == null
-      then []
-      else match;
-    groupsIn = file: lib.concatMap groupOf (lib.splitString "\n" (builtins.readFile (../../rules + "/${file}")));
-  in
-    lib.concatMap groupsIn files;
+  # The rule groups of rules/*.rules.yml, from their manifest (JSON, which Nix
+  # reads; `cargo xtask rules` checks it against the YAML files).
+  ruleGroups = lib.concatLists (lib.attrValues (builtins.fromJSON (builtins.readFile ../../rules/groups.json)));
 
   # Each dashboard file's uid is its file stem (the dashboards check enforces it).
   dashboardUids =
     map (lib.removeSuffix ".json")
     (lib.filter (lib.hasSuffix ".json") (lib.attrNames (builtins.readDir ../../dashboards)));
 in {
-  user = url cfg.user-service.port;
-  order = url cfg.order-service.port;
-  user_admin = url cfg.user-service.faultControl.port;
-  order_admin = url cfg.order-service.faultControl.port;
-  receiver = url cfg.alert-receiver.port;
+  user = url cfg.lookout.user-service.port;
+  order = url cfg.lookout.order-service.port;
+  user_admin = url cfg.lookout.user-service.faultControl.port;
+  order_admin = url cfg.lookout.order-service.faultControl.port;
+  receiver = url cfg.lookout.alert-receiver.port;
   prometheus = url cfg.prometheus.port;
   alertmanager = url cfg.prometheus.alertmanager.port;
   grafana = url cfg.grafana.settings.server.http_port;
@@ -39,4 +30,6 @@ in {
   secret_key_file = str secrets.secretKeyFile;
   dashboard_uids = strList dashboardUids;
   rule_groups = strList ruleGroups;
+  # The units of the lookout services (nix/services.nix) enabled on the node.
+  service_units = strList (lib.filter (name: cfg.lookout.${name}.enable) (lib.attrNames (import ../services.nix)));
 }

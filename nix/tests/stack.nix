@@ -19,9 +19,9 @@ in {
 
     virtualisation.memorySize = 2048;
 
-    services.user-service.enable = true;
-    services.order-service.enable = true;
-    services.alert-receiver.enable = true;
+    services.lookout.user-service.enable = true;
+    services.lookout.order-service.enable = true;
+    services.lookout.alert-receiver.enable = true;
     services.lookout.monitoring = {
       enable = true;
       scrapeInterval = "2s";

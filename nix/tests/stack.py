@@ -2,7 +2,10 @@
 # it after the preamble of stack-preamble.nix (ports, secret paths, rule groups,
 # dashboard uids) and helpers.py; `machine` is the test's one node.
 
-units = ["user-service", "order-service", "alert-receiver"]
+# service_units (preamble): the lookout services of nix/services.nix enabled on
+# the node, which are also their units' names.
+units = service_units
+assert units, "no lookout service enabled on the node"
 json_body = "-H 'Content-Type: application/json'"
 
 start_all()

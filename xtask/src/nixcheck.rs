@@ -1,13 +1,16 @@
 //! `cargo xtask nix`: the checks of the Nix layer that Nix 2.8 can run here
 //! without nixpkgs: every `.nix` file parses, deadnix finds no dead code,
 //! `flake.lock` is consistent with the inputs of `flake.nix`, and the ports
-//! of `nix/ports.nix` are distinct and written nowhere else.
+//! of `nix/ports.json` are distinct and written nowhere else.
 
 use anyhow::{Context, bail, ensure};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
+
+/// The one file lookout's well-known ports are written in.
+const PORTS_FILE: &str = "nix/ports.json";
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     if let Some(arg) = args.first() {
@@ -160,23 +163,25 @@ fn check_flake_lock() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Ports are distinct, and no Nix file other than ports.nix writes one of
-/// them as a literal (everything else must read the option or ports.nix).
+/// Ports are distinct, and no Nix file writes one of them as a literal
+/// (everything else must read the option or `nix/ports.json`).
 fn check_ports(files: &[String]) -> anyhow::Result<()> {
-    let ports: BTreeMap<String, u64> =
-        serde_json::from_value(eval_json("import ./nix/ports.nix")?).context("ports.nix")?;
+    let text =
+        std::fs::read_to_string(PORTS_FILE).with_context(|| format!("reading {PORTS_FILE}"))?;
+    let ports: BTreeMap<String, u64> = serde_json::from_str(&text)
+        .with_context(|| format!("{PORTS_FILE} is not a JSON object of port numbers"))?;
     let mut by_port: BTreeMap<u64, &str> = BTreeMap::new();
     for (name, port) in &ports {
         ensure!(
             (1..=65535).contains(port),
-            "ports.nix: {name} = {port} is not a port"
+            "{PORTS_FILE}: {name} = {port} is not a port"
         );
         if let Some(other) = by_port.insert(*port, name) {
-            bail!("ports.nix: {name} and {other} both use port {port}");
+            bail!("{PORTS_FILE}: {name} and {other} both use port {port}");
         }
     }
     let mut literals = Vec::new();
-    for file in files.iter().filter(|f| f.as_str() != "nix/ports.nix") {
+    for file in files {
         let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
         for (number, line) in text.lines().enumerate() {
             let code = line.split('#').next().unwrap_or_default();
@@ -189,7 +194,7 @@ fn check_ports(files: &[String]) -> anyhow::Result<()> {
     }
     ensure!(
         literals.is_empty(),
-        "port numbers written outside nix/ports.nix (read the option or ports.nix instead):\n{}",
+        "port numbers written outside {PORTS_FILE} (read the option or the file instead):\n{}",
         literals.join("\n")
     );
     Ok(())

@@ -11,7 +11,9 @@
 //!    `amtool check-config`, its routing proven with `amtool config routes test`
 //!    and its inhibition with a real Alertmanager (see `rules/alertmanager.rs`);
 //! 5. (run before 4) no rule or test matches `le` or `quantile` against an
-//!    integer, which Prometheus 3 stores as a float (see `rules/float_labels.rs`).
+//!    integer, which Prometheus 3 stores as a float (see `rules/float_labels.rs`);
+//! 6. (run before 4) `rules/groups.json` lists every rule file with its groups,
+//!    as the YAML says (see `rules/groups.rs`).
 //!
 //! `--root DIR` runs the checks on another copy of the repository (for instance
 //! a deliberately broken one, to see a check fail).
@@ -19,6 +21,7 @@
 mod alertmanager;
 mod coverage;
 mod float_labels;
+mod groups;
 mod inhibition;
 mod tools;
 
@@ -65,6 +68,13 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     let checked = float_labels::check(&rule_files, &test_files)?;
     println!(
         "rules: Prometheus 3 portability: {checked} expressions and label sets match no le or quantile integer"
+    );
+
+    let listed = groups::check(root, &rule_files)?;
+    println!(
+        "rules: {}: {listed} groups of {} files, as the YAML says",
+        groups::MANIFEST,
+        rule_files.len()
     );
 
     alertmanager::check(root)?;

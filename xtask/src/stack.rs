@@ -1,6 +1,6 @@
 //! `cargo xtask stack`: builds every binary, then runs the local stack
 //! (`lookout-stack` from the e2e crate) on the well-known ports of
-//! `nix/ports.nix` until Ctrl-C.
+//! `nix/ports.json` until Ctrl-C.
 
 use anyhow::{Context, bail, ensure};
 use std::os::unix::process::CommandExt;

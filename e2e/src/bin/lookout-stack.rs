@@ -1,5 +1,5 @@
 //! `lookout-stack`: the whole lookout stack on this machine, on the well-known
-//! ports of `nix/ports.nix`, with the traffic generator on (and Grafana when a
+//! ports of `nix/ports.json`, with the traffic generator on (and Grafana when a
 //! `grafana` binary is installed), until Ctrl-C or SIGTERM stops everything.
 //!
 //! ```text
@@ -16,7 +16,7 @@ use tokio::signal::unix::{SignalKind, signal};
 
 const USAGE: &str = "usage: lookout-stack [--work-dir DIR] [--no-traffic] [--no-grafana]
 Runs user-service, order-service, the alert receiver, the traffic generator, node exporter,
-Alertmanager, Prometheus (and Grafana if installed) on the ports of nix/ports.nix.
+Alertmanager, Prometheus (and Grafana if installed) on the ports of nix/ports.json.
   --work-dir DIR  keep configs, data and logs in DIR (default: a temporary directory,
                   removed at exit)
   --no-traffic    do not start the traffic generator

@@ -96,7 +96,7 @@ impl StackOptions {
         })
     }
 
-    /// The well-known ports of `nix/ports.nix` and demo-friendly intervals, for
+    /// The well-known ports of `nix/ports.json` and demo-friendly intervals, for
     /// running the stack by hand.
     pub fn local(repo: &Path) -> Result<Self> {
         Ok(Self {

@@ -3,6 +3,8 @@
 # module system and the real upstream Prometheus, Alertmanager and Grafana
 # modules; docs/nixos.md says how to set it up):
 #   - every config in this directory must pass with no warning;
+#   - every warning/*.nix must pass with exactly the warnings of its "# expect:"
+#     lines (e.g. the option paths of older releases, which still work);
 #   - every negative/*.nix, added to vm.nix, must fail with its "# expect:" line(s);
 #   - every nixosModules.<name> of flake.nix, imported alone: alone/<name>.nix (enable
 #     plus the options without a default) must pass with no warning, and
@@ -58,7 +60,12 @@ done < <(nix-instantiate --eval --strict --json --expr '
   python3 -c 'import json,sys; [print("\t".join([n] + sorted(set(f)))) for n, f in json.load(sys.stdin).items()]')
 [ ${#flake_module_files[@]} -gt 0 ] || { echo "eval/check.sh: no nixosModules found in flake.nix" >&2; exit 2; }
 
-pkgs=(--pkg user-service --pkg order-service --pkg alert-receiver --pkg traffic-generator)
+# The services of nix/services.nix: a stand-in package each, and their units.
+mapfile -t services < <(nix-instantiate --eval --strict --json --expr \
+  'builtins.attrNames (import ./nix/services.nix)' | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)))')
+[ ${#services[@]} -gt 0 ] || { echo "eval/check.sh: no services in nix/services.nix" >&2; exit 2; }
+pkgs=()
+for service in "${services[@]}"; do pkgs+=(--pkg "$service"); done
 # The harness loads no Thanos module: services.thanos (monitoring-ha-thanos.nix)
 # is a permissive stub unless THANOS_MODULE names a saved copy of nixpkgs'
 # nixos/modules/services/monitoring/thanos.nix (fetched, never committed), which
@@ -78,6 +85,18 @@ for config in nix/tests/eval/*.nix; do
     echo "PASS  $name"
   else
     echo "FAIL  $name:"; sed 's/^/      /' <<<"$out"; fails=$((fails + 1))
+  fi
+done
+
+# A config that still works but warns: exactly its expected warnings, no more.
+for config in nix/tests/eval/warning/*.nix; do
+  name=warning/$(basename "$config" .nix)
+  want=$(grep -c '^# expect: ' "$config")
+  out=$("$check" "${pkgs[@]}" "${modules[@]}" "$config" 2>&1); rc=$?
+  if [ $rc -eq 0 ] && [ "$want" -gt 0 ] && grep -q "^PASS: .*, $want warning(s)" <<<"$out" && expected "$out" "$config"; then
+    echo "PASS  $name warns $want time(s) as expected"
+  else
+    echo "FAIL  $name (exit $rc, expected $want warning(s)):"; sed 's/^/      /' <<<"$out"; fails=$((fails + 1))
   fi
 done
 
@@ -118,11 +137,11 @@ done
 # (ExecStart replaced, the store paths in the report are fake) and score it.
 for report in "$tmp/vm.json" "$tmp/fault-injection.json"; do
   [ -f "$report" ] || { echo "FAIL  no report $report"; fails=$((fails + 1)); continue; }
-  python3 - "$report" "$tmp" <<'PY' || fails=$((fails + 1))
+  python3 - "$report" "$tmp" "${services[@]}" <<'PY' || fails=$((fails + 1))
 import json, re, subprocess, sys
-report, tmp = sys.argv[1], sys.argv[2]
+report, tmp, services = sys.argv[1], sys.argv[2], sys.argv[3:]
 units = json.load(open(report))["systemdServices"]
-lookout = [n for n in units if n in ("user-service", "order-service", "alert-receiver", "traffic-generator") or n.endswith("-faults")]
+lookout = [n for n in units if n in services or n.endswith("-faults")]
 bad = 0
 for name in sorted(lookout):
     lines = ["[Unit]", "Description=" + name, "[Service]"]

@@ -13,7 +13,7 @@
   ];
   nixpkgs.hostPlatform = "x86_64-linux";
 
-  services.user-service.package = pkgs.user-service;
-  services.order-service.package = pkgs.order-service;
-  services.alert-receiver.package = pkgs.alert-receiver;
+  services.lookout.user-service.package = pkgs.user-service;
+  services.lookout.order-service.package = pkgs.order-service;
+  services.lookout.alert-receiver.package = pkgs.alert-receiver;
 }

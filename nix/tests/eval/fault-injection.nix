@@ -3,6 +3,6 @@
 {
   imports = [./vm.nix];
 
-  services.order-service.faultControl.inject.errorRatio = 0.5;
-  services.user-service.faultControl.inject.latencyMs = 800;
+  services.lookout.order-service.faultControl.inject.errorRatio = 0.5;
+  services.lookout.user-service.faultControl.inject.latencyMs = 800;
 }

@@ -2,7 +2,7 @@
 # Thanos Query over both replicas' sidecars, Grafana's `global` datasource, the
 # alert receiver, and a third Alertmanager peer, behind the nftables firewall.
 {pkgs, ...}: let
-  ports = import ../../ports.nix;
+  ports = builtins.fromJSON (builtins.readFile ../../ports.json);
   on = address: port: "${address}:${toString port}";
 in {
   imports = [../../modules];
@@ -11,9 +11,9 @@ in {
   networking.nftables.enable = true;
   system.stateVersion = "26.05";
 
-  services.user-service.package = pkgs.user-service;
-  services.order-service.package = pkgs.order-service;
-  services.alert-receiver = {
+  services.lookout.user-service.package = pkgs.user-service;
+  services.lookout.order-service.package = pkgs.order-service;
+  services.lookout.alert-receiver = {
     enable = true;
     package = pkgs.alert-receiver;
     listenAddress = "10.0.0.13";

@@ -3,7 +3,7 @@
 # Alertmanager in the gossip cluster, the firewall open to the peers only
 # (iptables backend), and a Thanos sidecar for the global view on 10.0.0.13.
 {pkgs, ...}: let
-  ports = import ../../ports.nix;
+  ports = builtins.fromJSON (builtins.readFile ../../ports.json);
   on = address: port: "${address}:${toString port}";
   monitors = ["10.0.0.11" "10.0.0.12"];
   peers = monitors ++ ["10.0.0.13"];
@@ -14,9 +14,9 @@ in {
   networking.nftables.enable = false;
   system.stateVersion = "26.05";
 
-  services.user-service.package = pkgs.user-service;
-  services.order-service.package = pkgs.order-service;
-  services.alert-receiver.package = pkgs.alert-receiver;
+  services.lookout.user-service.package = pkgs.user-service;
+  services.lookout.order-service.package = pkgs.order-service;
+  services.lookout.alert-receiver.package = pkgs.alert-receiver;
 
   services.prometheus.alertmanager.listenAddress = "10.0.0.11";
   services.lookout.monitoring = {

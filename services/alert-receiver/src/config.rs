@@ -34,7 +34,7 @@ const TIMEOUT_RANGE: std::ops::RangeInclusive<Duration> =
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "alert-receiver", version)]
 pub struct Config {
-    /// Listen address, port (default: `alert-receiver` in nix/ports.nix) and logging.
+    /// Listen address, port (default: `alert-receiver` in nix/ports.json) and logging.
     #[command(flatten)]
     pub common: CommonArgs,
 

@@ -20,7 +20,7 @@ pub struct CommonArgs {
     #[arg(long, env = "LOOKOUT_LISTEN_ADDRESS", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub listen_address: IpAddr,
 
-    /// Port to listen on [default: the binary's entry in nix/ports.nix; 0 picks a free port].
+    /// Port to listen on [default: the binary's entry in nix/ports.json; 0 picks a free port].
     #[arg(long, env = "LOOKOUT_PORT")]
     pub port: Option<u16>,
 

@@ -10,7 +10,7 @@
 //! use service_runtime::{ServiceInfo, config::CommonArgs, faults::{AdminArgs, Faults}};
 //! use service_runtime::server::{ConnectionArgs, ServiceRouters, run_with_admin};
 //!
-//! // The name needs `user-service` and `user-service-admin` style entries in nix/ports.nix.
+//! // The name needs `user-service` and `user-service-admin` style entries in nix/ports.json.
 //! const SERVICE: ServiceInfo = ServiceInfo { name: "user-service", version: env!("CARGO_PKG_VERSION") };
 //!
 //! #[derive(Parser)]
@@ -43,7 +43,7 @@
 //! ```
 //!
 //! # Modules
-//! - [`ports`]: `default_port("user-service")`, read from `nix/ports.nix` at compile time.
+//! - [`ports`]: `default_port("user-service")`, read from `nix/ports.json` at compile time.
 //! - [`business`]: [`business::OperationCounters`] and
 //!   [`business::ApplicationErrorCounters`], every series registered at 0 at start-up.
 //! - [`catalog`]: every metric and label name of the contract, and [`catalog::METRICS`].

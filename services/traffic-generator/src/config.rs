@@ -58,11 +58,11 @@ pub struct Config {
     #[command(flatten)]
     pub common: CommonArgs,
 
-    /// Base URL of user-service [default: http://127.0.0.1:<user-service port of nix/ports.nix>].
+    /// Base URL of user-service [default: http://127.0.0.1:<user-service port of nix/ports.json>].
     #[arg(long, env = "TRAFFIC_USER_SERVICE_URL", default_value_t = default_url("user-service"))]
     pub user_service_url: BaseUrl,
 
-    /// Base URL of order-service [default: http://127.0.0.1:<order-service port of nix/ports.nix>].
+    /// Base URL of order-service [default: http://127.0.0.1:<order-service port of nix/ports.json>].
     #[arg(long, env = "TRAFFIC_ORDER_SERVICE_URL", default_value_t = default_url("order-service"))]
     pub order_service_url: BaseUrl,
 

@@ -160,7 +160,7 @@ async fn help_documents_every_environment_variable() {
     }
     assert!(
         help.contains("http://127.0.0.1:8001"),
-        "default user-service URL from ports.nix"
+        "default user-service URL from ports.json"
     );
 }
 

@@ -7,7 +7,7 @@
 }: {
   imports = [(import ../support/flake-modules.nix lib).alert-receiver];
 
-  services.alert-receiver = {
+  services.lookout.alert-receiver = {
     enable = true;
     package = pkgs.alert-receiver;
   };

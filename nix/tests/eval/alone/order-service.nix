@@ -7,7 +7,7 @@
 }: {
   imports = [(import ../support/flake-modules.nix lib).order-service];
 
-  services.order-service = {
+  services.lookout.order-service = {
     enable = true;
     package = pkgs.order-service;
   };

@@ -6,11 +6,11 @@
   pkgs,
   ...
 }: let
-  ports = import ../../../ports.nix;
+  ports = builtins.fromJSON (builtins.readFile ../../../ports.json);
 in {
   imports = [(import ../support/flake-modules.nix lib).traffic-generator];
 
-  services.traffic-generator = {
+  services.lookout.traffic-generator = {
     enable = true;
     package = pkgs.traffic-generator;
     userServiceUrl = "http://app.example.org:${toString ports.user-service}";

@@ -7,7 +7,7 @@
 }: {
   imports = [(import ../support/flake-modules.nix lib).user-service];
 
-  services.user-service = {
+  services.lookout.user-service = {
     enable = true;
     package = pkgs.user-service;
   };

@@ -1,5 +1,5 @@
 # Alertmanager needs somewhere to send notifications.
 # expect: services.lookout.monitoring.alertmanager.webhookUrl is null
 {lib, ...}: {
-  services.alert-receiver.enable = lib.mkForce false;
+  services.lookout.alert-receiver.enable = lib.mkForce false;
 }

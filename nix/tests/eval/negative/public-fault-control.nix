@@ -1,5 +1,5 @@
 # The fault-control listener never leaves loopback.
-# expect: services.user-service.faultControl.listenAddress' is not of type
+# expect: services.lookout.user-service.faultControl.listenAddress' is not of type
 {
-  services.user-service.faultControl.listenAddress = "0.0.0.0";
+  services.lookout.user-service.faultControl.listenAddress = "0.0.0.0";
 }

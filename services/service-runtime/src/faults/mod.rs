@@ -36,7 +36,7 @@ pub struct AdminArgs {
     #[arg(long, env = "LOOKOUT_ADMIN_LISTEN_ADDRESS", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub admin_listen_address: IpAddr,
 
-    /// Port of the fault-control listener (default: `<service>-admin` in nix/ports.nix).
+    /// Port of the fault-control listener (default: `<service>-admin` in nix/ports.json).
     #[arg(long, env = "LOOKOUT_ADMIN_PORT")]
     pub admin_port: Option<u16>,
 

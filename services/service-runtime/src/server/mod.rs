@@ -155,7 +155,7 @@ pub struct ServiceRouters {
 /// own connection cap (`--admin-max-connections`).
 ///
 /// The addresses default to the `<service>` and `<service>-admin` entries of
-/// `nix/ports.nix`. The admin address is checked before anything else, so a
+/// `nix/ports.json`. The admin address is checked before anything else, so a
 /// non-loopback one fails before any state is built or port bound; `routers` is
 /// called once after that check, before binding.
 pub async fn run_with_admin(

@@ -1,7 +1,7 @@
 # nixosModules.traffic-generator alone with only enable = true: no service module
 # here, so no URL default; the assertion names both options.
-# expect: services.traffic-generator.userServiceUrl
-# expect: services.traffic-generator.orderServiceUrl
+# expect: services.lookout.traffic-generator.userServiceUrl
+# expect: services.lookout.traffic-generator.orderServiceUrl
 {
   lib,
   pkgs,
@@ -9,7 +9,7 @@
 }: {
   imports = [(import ../../support/flake-modules.nix lib).traffic-generator];
 
-  services.traffic-generator = {
+  services.lookout.traffic-generator = {
     enable = true;
     package = pkgs.traffic-generator;
   };
