@@ -10,6 +10,12 @@
   local = port: str "http://127.0.0.1:${toString port}";
   seconds = duration: builtins.fromJSON (builtins.head (builtins.match "([0-9]+)s" duration));
   timings = monA.lookout.monitoring.alertmanager.configArgs;
+  # A dashboard panel's query by its title, with "All" jobs selected.
+  dashboard = builtins.fromJSON (builtins.readFile ../../dashboards/lookout-services.json);
+  panelQuery = title: let
+    panel = builtins.head (builtins.filter (panel: (panel.title or "") == title) dashboard.panels);
+  in
+    builtins.replaceStrings ["$job"] [".*"] (builtins.head panel.targets).expr;
 in {
   # Every node of the pair has Prometheus on loopback at the same port.
   prometheus = local monA.prometheus.port;
@@ -26,6 +32,9 @@ in {
   user_on_app = str "app:${toString nodes.app.services.lookout.user-service.port}";
   order_on_app = str "app:${toString nodes.app.services.lookout.order-service.port}";
   replica_label = str haLabels.replica;
+  # The services dashboard's overview rate and quantile panels.
+  rate_panel = str (panelQuery "Request rate");
+  quantile_panel = str (panelQuery "p95 latency");
   replicas = strList [monA.lookout.monitoring.ha.replica nodes.monitorB.services.lookout.monitoring.ha.replica];
   peer_count = int (builtins.length monA.lookout.monitoring.ha.alertmanager.peers);
   # Two group intervals and every peer's position wait: a duplicate would

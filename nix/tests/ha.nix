@@ -99,6 +99,9 @@ in {
         enable = true;
         listenAddress = config.networking.primaryIPAddress;
       };
+      # Steady requests, so the dashboards' rate and latency panels have
+      # numbers to compare between one replica and the global view.
+      services.lookout.traffic-generator.enable = true;
 
       # Both replicas scrape the services, nobody else reaches them.
       networking.nftables.enable = false;

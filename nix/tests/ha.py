@@ -43,6 +43,19 @@ def wait_replicas_in_global_view(expected: list) -> None:
     )
 
 
+def value_at(node: BaseMachine, url: str, promql: str, at: int, extra: str = "") -> float:
+    """One instant query's single value at Unix time `at` (NaN when there is none)."""
+    answer = node.succeed(
+        query_command(url, promql) + f" --data-urlencode time={at}{extra} | jq -r '.data.result[0].value[1] // \"NaN\"'"
+    )
+    return float(answer.strip())
+
+
+def close(value: float, reference: float) -> bool:
+    """Within 10 % of a positive reference (the replicas scrape at different instants)."""
+    return reference > 0 and abs(value - reference) <= 0.1 * reference
+
+
 def tcp_connect(address: str) -> str:
     """Shell command that opens a TCP connection to "host port" within 5 s (a
     dropped SYN times out, a refused or accepted one answers at once)."""
@@ -99,6 +112,28 @@ with subtest("Grafana's global datasource answers with the deduplicated view"):
         " --data-urlencode 'query=count(up{job=~\"user-service|order-service\"})'"
         " | jq -e '.data.result[0].value[1] == \"2\"'"
     )
+
+with subtest("the global view gives the rate and quantile panels one replica's numbers, not twice them"):
+    # monitorB's own Prometheus against the global view, at one instant a little
+    # in the past (both have its samples). Without deduplication the rate panel
+    # sums both replicas' series: about twice, which this check would see.
+    for attempt in range(36):
+        at = int(central.succeed("date +%s")) - 30
+        rate_one = value_at(monitorB, prometheus, rate_panel, at)
+        rate_global = value_at(central, global_view, rate_panel, at)
+        rate_both = value_at(central, global_view, rate_panel, at, " --data-urlencode dedup=false")
+        p95_one = value_at(monitorB, prometheus, quantile_panel, at)
+        p95_global = value_at(central, global_view, quantile_panel, at)
+        found = (
+            f"rate {rate_one} on monitorB, {rate_global} global, {rate_both} without dedup;"
+            f" p95 {p95_one} on monitorB, {p95_global} global"
+        )
+        if close(rate_global, rate_one) and close(rate_both, 2 * rate_one) and close(p95_global, p95_one):
+            central.log(f"same numbers on the global view: {found}")
+            break
+        central.succeed("sleep 5")
+    else:
+        raise AssertionError(f"the global view does not give one replica's numbers: {found}")
 
 with subtest("a service down on the app fires in both replicas, one alert without replica label, one notification"):
     app.succeed("systemctl stop order-service")
