@@ -5,8 +5,24 @@ pub mod faults;
 pub mod prometheus;
 pub mod receiver;
 
+use std::time::Duration;
+
 use anyhow::{Context, Result, bail};
 use serde::de::DeserializeOwned;
+
+/// The client every stack uses for its HTTP calls. Idle pooled connections are
+/// dropped after 5 s: lookout's servers close a connection that sends no request
+/// head within their header timeout (10 s by default, which is also their
+/// keep-alive idle timeout), and a request sent on a pooled connection just as
+/// the server closes it fails with "connection closed before message completed".
+/// The client gives up its idle connections well before the server does.
+pub(crate) fn http_client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .pool_idle_timeout(Duration::from_secs(5))
+        .build()
+        .context("building the HTTP client")
+}
 
 /// `GET url` and decode the JSON body; a non-2xx status is an error with the body.
 pub(crate) async fn get_json<T: DeserializeOwned>(

@@ -152,10 +152,7 @@ impl Stack {
         let programs = processes::Programs::locate(&options)?;
         let configs = configs::render(repo, &dir, &options, programs.grafana.is_some())?;
         let supervisor = Supervisor::new(&dir.join("logs"))?;
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .context("building the HTTP client")?;
+        let http = crate::clients::http_client()?;
         let mut stack = Self {
             options,
             repo: repo.to_path_buf(),

@@ -88,6 +88,10 @@ impl Requester {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .pool_max_idle_per_host(max_idle)
+            // lookout's servers close a connection idle for their header timeout
+            // (10 s by default); a request sent on it just then would fail, so
+            // idle connections are given up first (this matters at low rates).
+            .pool_idle_timeout(Duration::from_secs(5))
             .user_agent(concat!(
                 "lookout-traffic-generator/",
                 env!("CARGO_PKG_VERSION")

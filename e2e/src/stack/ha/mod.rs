@@ -69,10 +69,7 @@ impl HaStack {
         let mut stack = Self {
             ready_urls: ready_urls(&ports),
             supervisor: Supervisor::new(&dir.join("logs"))?,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .build()
-                .context("building the HTTP client")?,
+            http: crate::clients::http_client()?,
             options,
             ports,
             dir,
