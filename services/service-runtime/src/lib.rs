@@ -76,7 +76,7 @@
 //!   binary (logging, recorder, runtime, signals, one-line error and exit code).
 //! - [`shutdown`]: [`shutdown::Shutdown`], triggered by SIGTERM/ctrl-c or by hand.
 //! - `testing` (feature `testing`, for integration tests): `Spawned` (the real binary
-//!   on free ports, listeners read from its JSON `listening` lines), `request` (plain
+//!   on free ports, listeners read from its JSON `listening` lines), `request` (reqwest,
 //!   HTTP/1.1), `Scrape` (`/metrics` parsing) and `testing::checks`, the contract
 //!   checks every service passes (promtool, cardinality, JSON errors, faults, SIGTERM).
 
