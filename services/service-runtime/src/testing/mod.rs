@@ -25,7 +25,11 @@ pub use scrape::{Sample, Scrape};
 /// Guard against a binary that never starts: tests fail instead of hanging.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A running binary, killed when dropped.
+/// A running binary, killed when dropped: when its test ends or panics. Unlike the
+/// end-to-end supervisor (`e2e/src/bin/lookout-pdeathsig.rs`), it sets no
+/// parent-death signal: that needs a helper binary the services' own test builds do
+/// not produce. So a test binary killed outright (SIGKILL, not a panic) leaves its
+/// service running on a free loopback port until it is killed by hand.
 #[derive(Debug)]
 pub struct Spawned {
     child: Child,
