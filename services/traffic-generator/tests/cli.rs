@@ -207,8 +207,11 @@ async fn sigterm_ends_an_open_ended_run_with_exit_0() {
         .await
         .expect("traffic arrives");
     let pid = i32::try_from(child.id().expect("running")).expect("pids fit in i32");
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM)
-        .expect("SIGTERM sent");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM sent");
     let output = tokio::time::timeout(GUARD, child.wait_with_output())
         .await
         .expect("exits after SIGTERM")
