@@ -9,7 +9,10 @@
 //! ratio to the floor, RSS and start-up, next to issue 2's targets.
 //!
 //! Options: `--duration <seconds>` per wrk run (default 5), `--rounds <n>`
-//! interleaved rounds whose median is reported (default 3).
+//! interleaved rounds whose median is reported (default 3), `--compare-dir <dir>`
+//! another build of user-service and order-service (say, a variant of a change)
+//! whose business routes run in the same rounds, each paired with the floor, so
+//! the report can set the two builds side by side.
 
 mod report;
 mod server;
@@ -29,6 +32,9 @@ type Pair = (Load, Load);
 
 /// Name of the bare-axum floor in the report.
 const FLOOR: &str = "bare-axum";
+/// Names of the `--compare-dir` builds in the report.
+const COMPARED_USERS: &str = "user-service (B)";
+const COMPARED_ORDERS: &str = "order-service (B)";
 /// Warm-up run before each measured run.
 const WARM_UP: &str = "1s";
 /// Starts per server whose median start-up time is reported.
@@ -45,6 +51,10 @@ pub(crate) struct Options {
     #[arg(long, value_name = "N", default_value_t = 3,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub(super) rounds: usize,
+    /// A directory holding another build of user-service and order-service, whose
+    /// business routes are measured in the same rounds (reported as `<name> (B)`).
+    #[arg(long, value_name = "DIR")]
+    pub(super) compare_dir: Option<PathBuf>,
 }
 
 pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
@@ -55,7 +65,7 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     cargo_release(&["-p", "service-runtime", "--example", "bare_axum"])?;
     let release = target_dir().join("release");
     let floor_binary = release.join("examples").join("bare_axum");
-    let plans: [(&'static str, PathBuf, &[&'static str]); 3] = [
+    let mut plans: Vec<(&'static str, PathBuf, &[&'static str])> = vec![
         (FLOOR, floor_binary, &["/health"]),
         (
             "user-service",
@@ -68,6 +78,10 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
             &["/health", "/orders/1", "/metrics"],
         ),
     ];
+    if let Some(dir) = &options.compare_dir {
+        plans.push((COMPARED_USERS, dir.join("user-service"), &["/users/1"]));
+        plans.push((COMPARED_ORDERS, dir.join("order-service"), &["/orders/1"]));
+    }
     // Start every server first (one at a time, so start-up is measured on a quiet
     // machine), then interleave the runs over several rounds and keep the median:
     // on a shared machine, background load then hits the floor and the services alike.

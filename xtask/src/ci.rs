@@ -82,6 +82,12 @@ const STEPS: &[Step] = &[
         "cargo-machete",
         &["--skip-target-dir"],
     ),
+    // Reads the sources only: seconds, like the two steps above.
+    step(
+        "no import cycles between modules",
+        "cargo",
+        &["xtask", "cycles"],
+    ),
     step("nix files", "cargo", &["xtask", "nix"]),
     step("nix formatting (alejandra)", "cargo", &["xtask", "nixfmt"]),
     step(

@@ -5,6 +5,7 @@
 //! - `stack`: the whole stack on this machine, on the well-known ports.
 //! - `bench`: the services against a bare-axum floor with wrk (figures).
 //! - `rules`, `dashboards`, `nix`, `nixfmt`, `vm-lint`: one family of checks each.
+//! - `cycles`: no import cycle between the modules of any workspace crate.
 //! - `flake-checks`: the checks of `nix flake check`, each on its file set.
 //!
 //! A task that parses its own arguments (or hands them to another program) takes
@@ -14,6 +15,7 @@
 
 mod bench;
 mod ci;
+mod cycles;
 mod dashboards;
 mod flake_checks;
 mod nixcheck;
@@ -54,6 +56,8 @@ enum Task {
     Rules(rules::Options),
     /// Checks every Grafana dashboard, or lists their queries.
     Dashboards(dashboards::Options),
+    /// No two sibling modules of a workspace crate import each other.
+    Cycles,
     /// Every .nix file parses, deadnix finds nothing, the pure functions evaluate.
     Nix,
     /// Nix files are formatted as alejandra formats them.
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
         Task::Bench(options) => bench::run(options),
         Task::Rules(options) => rules::run(options),
         Task::Dashboards(options) => dashboards::run(options),
+        Task::Cycles => cycles::run(),
         Task::Nix => nixcheck::run(&[]),
         Task::Nixfmt(options) => nixfmt::run(options),
         Task::VmLint => vmlint::run(&[]),
@@ -139,7 +144,7 @@ mod tests {
 
     #[test]
     fn tasks_without_arguments_refuse_them() {
-        for task in ["test", "nix"] {
+        for task in ["test", "nix", "cycles"] {
             let error = Cli::try_parse_from(["xtask", task, "--anything"]).err();
             assert_eq!(
                 error.map(|error| error.kind()),

@@ -2,7 +2,7 @@
 
 use clap::{ArgAction, Parser};
 use service_runtime::config::CommonArgs;
-use service_runtime::faults::AdminArgs;
+use service_runtime::server::AdminArgs;
 use service_runtime::server::ConnectionArgs;
 
 /// order-service: the exercise's order API (GET/POST /orders, GET /orders/{id}) with

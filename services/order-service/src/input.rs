@@ -6,15 +6,8 @@
 use serde_json::{Map, Number, Value};
 use service_runtime::fields::check_text;
 
-use crate::store::NewOrder;
+use crate::store::{MAX_AMOUNT, NewOrder};
 
-/// Largest accepted `amount`: one billion.
-pub const MAX_AMOUNT: u64 = 1_000_000_000;
-/// Longest JSON form of an accepted amount: an integer up to [`MAX_AMOUNT`] has
-/// at most 10 digits; a decimal is written in the shortest form that reads back
-/// as the same 64-bit float, at most 17 significant digits, a point, and either
-/// `e-` with 3 exponent digits or `0.0000` before the digits (23 bytes).
-pub(crate) const MAX_AMOUNT_JSON_BYTES: usize = 23;
 const DEFAULT_USER_ID: u64 = 1;
 const DEFAULT_PRODUCT: &str = "Unknown Product";
 
@@ -81,6 +74,7 @@ fn present<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a Value> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::MAX_AMOUNT_JSON_BYTES;
 
     #[test]
     fn missing_fields_take_the_exercise_defaults() {

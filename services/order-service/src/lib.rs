@@ -22,8 +22,7 @@ use service_runtime::server::{self, ServiceRouters};
 use service_runtime::shutdown::Shutdown;
 
 pub use config::Config;
-pub use input::MAX_AMOUNT;
-pub use store::{MAX_ORDER_JSON_BYTES, NewOrder, Order, OrderStore};
+pub use store::{MAX_AMOUNT, MAX_ORDER_JSON_BYTES, NewOrder, Order, OrderStore};
 
 /// Name and version of this service.
 pub const SERVICE: ServiceInfo = ServiceInfo {

@@ -14,7 +14,13 @@ use service_runtime::catalog;
 use service_runtime::fields::{MAX_TEXT_JSON_BYTES, MAX_U64_DIGITS};
 use service_runtime::pagination::{self, Entry, Page, PageRequest};
 
-use crate::input::MAX_AMOUNT_JSON_BYTES;
+/// Largest accepted `amount`: one billion (`input` refuses more).
+pub const MAX_AMOUNT: u64 = 1_000_000_000;
+/// Longest JSON form of an accepted amount: an integer up to [`MAX_AMOUNT`] has
+/// at most 10 digits; a decimal is written in the shortest form that reads back
+/// as the same 64-bit float, at most 17 significant digits, a point, and either
+/// `e-` with 3 exponent digits or `0.0000` before the digits (23 bytes).
+pub(crate) const MAX_AMOUNT_JSON_BYTES: usize = 23;
 
 /// Key of the order array in `GET /orders`.
 pub(crate) const LIST_KEY: &str = "orders";

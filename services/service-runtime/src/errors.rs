@@ -2,9 +2,13 @@
 //! `{"error": "<message>"}` with a matching status code: never an HTML page, never
 //! a stack trace.
 
-use axum::Json;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Json, Router, middleware};
+
+/// Largest request body accepted; larger bodies get 413.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 /// An HTTP error answered as `{"error": message}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +67,25 @@ impl IntoResponse for ApiError {
         )
             .into_response()
     }
+}
+
+/// JSON errors and the body limit, without metrics: for routers such as the
+/// loopback fault-control listener that are not part of the service's API.
+pub fn json_errors(router: Router) -> Router {
+    router
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(middleware::map_response(json_error_body))
+}
+
+/// `map_response` wants an async function.
+async fn json_error_body(response: Response) -> Response {
+    ensure_json(response)
+}
+
+/// The answer for a path no route matches.
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::not_found("Not found")
 }
 
 /// Turns any error response that is not already JSON (axum's plain-text rejections,

@@ -8,18 +8,13 @@ use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::header;
-use axum::middleware;
-use axum::response::Response;
 use axum::routing::get;
 
 use crate::ServiceInfo;
-use crate::errors::{ApiError, ensure_json};
+use crate::errors::{BODY_LIMIT_BYTES, not_found};
 use crate::faults::Faults;
 use crate::http_metrics::HttpMetricsLayer;
 use crate::metrics::{CONTENT_TYPE, MetricsHandle};
-
-/// Largest request body accepted; larger bodies get 413.
-pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 /// Wraps a service's business router into the complete public app.
 ///
@@ -33,8 +28,8 @@ pub fn instrument(business: Router, service: ServiceInfo, metrics: MetricsHandle
 }
 
 /// [`instrument`], plus fault injection ([`Faults`]) on every route of `business`
-/// (never on `/health` or `/metrics`). Same effect as `faults.apply_to(business)`
-/// followed by [`instrument`], one layer cheaper per request.
+/// (never on `/health` or `/metrics`), inside the HTTP metrics layer, so injected
+/// answers are measured like real ones.
 pub fn instrument_with_faults(
     business: Router,
     service: ServiceInfo,
@@ -65,22 +60,4 @@ fn wrap(
         .route_layer(HttpMetricsLayer { faults })
         .fallback(not_found.layer(HttpMetricsLayer::default()))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-}
-
-/// JSON errors and the body limit, without metrics: for routers such as the
-/// loopback fault-control listener that are not part of the service's API.
-pub fn json_errors(router: Router) -> Router {
-    router
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(middleware::map_response(json_error_body))
-}
-
-/// `map_response` wants an async function.
-async fn json_error_body(response: Response) -> Response {
-    ensure_json(response)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::not_found("Not found")
 }

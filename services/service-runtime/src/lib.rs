@@ -7,8 +7,8 @@
 //! ```no_run
 //! use axum::{Router, routing::get};
 //! use clap::Parser;
-//! use service_runtime::{ServiceInfo, config::CommonArgs, faults::{AdminArgs, Faults}};
-//! use service_runtime::server::{ConnectionArgs, ServiceRouters, run_with_admin};
+//! use service_runtime::{ServiceInfo, config::CommonArgs, faults::Faults};
+//! use service_runtime::server::{AdminArgs, ConnectionArgs, ServiceRouters, run_with_admin};
 //!
 //! // The name needs `user-service` and `user-service-admin` style entries in nix/ports.json.
 //! const SERVICE: ServiceInfo = ServiceInfo { name: "user-service", version: env!("CARGO_PKG_VERSION") };
@@ -55,28 +55,28 @@
 //! - [`http`]: `instrument(router, service, metrics)` adds `/health`, `/metrics`, the
 //!   HTTP metrics, JSON 404/405/413 and the 64 KiB body limit;
 //!   `instrument_with_faults(router, service, metrics, faults)` also injects faults
-//!   into the router's own routes; `json_errors(router)` does the JSON part alone.
+//!   into the router's own routes.
 //! - [`fields`]: input rules both services share: plain decimal ids
 //!   ([`fields::plain_decimal`]) and byte-bounded text without control characters
 //!   ([`fields::check_text`]).
 //! - [`pagination`]: `limit`/`offset` of `GET /users` and `GET /orders`
 //!   ([`pagination::PageRequest`]), the page taken under the store lock and written
 //!   as JSON after it ([`pagination::Page`]), and the 1 MiB bound of every answer.
-//! - [`errors`]: [`errors::ApiError`], answered as `{"error": "..."}`.
+//! - [`errors`]: [`errors::ApiError`], answered as `{"error": "..."}`, and
+//!   `json_errors(router)`: JSON errors and the body limit without metrics.
 //! - [`faults`]: [`faults::Faults`] (latency and error injection for business routes),
-//!   its loopback-only admin router (403 JSON for a non-loopback `Host` or `Origin`) and
-//!   [`faults::AdminArgs`].
+//!   and its loopback-only admin router (403 JSON for a non-loopback `Host` or `Origin`).
 //! - [`server`]: `bind(addr, role)` (logs `listening` with the address), `serve(listener,
 //!   app, limits, shutdown)` (HTTP/1.1 under [`server::ConnectionArgs`]: header and body
 //!   timeouts, `--max-connections`, drain timeout; connection errors counted in
 //!   `http_connection_errors_total{kind}`), and `run_with_admin(service, common, admin,
-//!   limits, shutdown, routers)`: both listeners of a service with fault control, admin
+//!   limits, shutdown, routers)`: both listeners (admin flags: [`server::AdminArgs`]) of a service with fault control, admin
 //!   loopback-checked before anything is bound.
 //! - [`launch`]: [`main`]`(service, common, serve)`, the start-up sequence of a service
 //!   binary (logging, recorder, runtime, signals, one-line error and exit code).
 //! - [`shutdown`]: [`shutdown::Shutdown`], triggered by SIGTERM/ctrl-c or by hand.
 //! - `testing` (feature `testing`, for integration tests): `Spawned` (the real binary
-//!   on free ports, listeners read from its JSON `listening` lines), `request` (plain
+//!   on free ports, listeners read from its JSON `listening` lines), `request` (reqwest,
 //!   HTTP/1.1), `Scrape` (`/metrics` parsing) and `testing::checks`, the contract
 //!   checks every service passes (promtool, cardinality, JSON errors, faults, SIGTERM).
 

@@ -1,4 +1,4 @@
-//! Process metrics read from `/proc/self`. They are rendered here rather than
+//! Process metrics read from `/proc/self` through the `procfs` crate. They are rendered here rather than
 //! through the `metrics` crate because its counters hold integers and
 //! `process_cpu_seconds_total` is a fractional counter. Reading `/proc` is most of
 //! the cost of a scrape, so the rendered block is reused for [`REFRESH`]: far below
@@ -8,11 +8,9 @@ use std::fmt::Write as _;
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::catalog::{self, MetricKind};
+use procfs::process::{LimitValue, Process, Stat};
 
-/// Clock ticks per second of `/proc/<pid>/stat` times; 100 on every Linux architecture
-/// lookout targets (x86_64 and aarch64), and not readable without libc.
-const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
+use crate::catalog::{self, MetricKind};
 
 /// How long a rendered block of process metrics is reused.
 const REFRESH: Duration = Duration::from_secs(1);
@@ -33,28 +31,42 @@ pub(crate) fn render(out: &mut String) {
     }
 }
 
-/// Reads `/proc` and appends the process metrics to `out`.
+/// Reads `/proc/self` and appends the process metrics to `out`.
 ///
 /// A value that cannot be read (no `/proc`, a field missing) is left out rather than
 /// reported wrong.
 fn render_now(out: &mut String) {
-    let stat = read_stat();
+    let Ok(process) = Process::myself() else {
+        return;
+    };
+    let stat = process.stat().ok();
     if let Some(stat) = &stat {
-        let cpu = (stat.utime_ticks + stat.stime_ticks) as f64 / CLOCK_TICKS_PER_SECOND;
-        write_metric(out, catalog::PROCESS_CPU_SECONDS_TOTAL, cpu);
+        let ticks = (stat.utime + stat.stime) as f64;
+        write_metric(
+            out,
+            catalog::PROCESS_CPU_SECONDS_TOTAL,
+            ticks / ticks_per_second(),
+        );
         write_metric(
             out,
             catalog::PROCESS_VIRTUAL_MEMORY_BYTES,
-            stat.vsize_bytes as f64,
+            stat.vsize as f64,
         );
     }
-    if let Some(rss) = resident_bytes() {
+    if let Some(rss) = resident_bytes(&process) {
         write_metric(out, catalog::PROCESS_RESIDENT_MEMORY_BYTES, rss as f64);
     }
-    if let Ok(entries) = std::fs::read_dir("/proc/self/fd") {
-        write_metric(out, catalog::PROCESS_OPEN_FDS, entries.count() as f64);
+    if let Ok(open) = process.fd_count() {
+        write_metric(out, catalog::PROCESS_OPEN_FDS, open as f64);
     }
-    if let Some(max) = max_fds() {
+    let max_fds = process
+        .limits()
+        .ok()
+        .and_then(|limits| match limits.max_open_files.soft_limit {
+            LimitValue::Value(max) => Some(max),
+            LimitValue::Unlimited => None,
+        });
+    if let Some(max) = max_fds {
         write_metric(out, catalog::PROCESS_MAX_FDS, max as f64);
     }
     if let Some(start) = start_time_seconds(stat.as_ref()) {
@@ -73,59 +85,22 @@ fn write_metric(out: &mut String, name: &str, value: f64) {
     );
 }
 
-struct Stat {
-    utime_ticks: u64,
-    stime_ticks: u64,
-    start_ticks: u64,
-    vsize_bytes: u64,
-}
-
-/// Parses `/proc/self/stat`. The command name (field 2) may contain spaces and
-/// parentheses, so fields are counted from the last `)`.
-fn read_stat() -> Option<Stat> {
-    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after_name = &text[text.rfind(')')? + 1..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    // fields[0] is field 3 (state) of proc(5), so field N is fields[N - 3].
-    let field = |n: usize| fields.get(n - 3)?.parse::<u64>().ok();
-    Some(Stat {
-        utime_ticks: field(14)?,
-        stime_ticks: field(15)?,
-        start_ticks: field(22)?,
-        vsize_bytes: field(23)?,
-    })
+/// Clock ticks per second of `/proc/<pid>/stat` times (`sysconf(_SC_CLK_TCK)`).
+fn ticks_per_second() -> f64 {
+    procfs::ticks_per_second() as f64
 }
 
 /// `VmRSS` of `/proc/self/status`, which is in kB whatever the page size.
-fn resident_bytes() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = text.lines().find(|line| line.starts_with("VmRSS:"))?;
-    let kilobytes = line.split_whitespace().nth(1)?.parse::<u64>().ok()?;
-    Some(kilobytes * 1024)
-}
-
-/// Soft limit of "Max open files" in `/proc/self/limits`.
-fn max_fds() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/self/limits").ok()?;
-    let line = text
-        .lines()
-        .find(|line| line.starts_with("Max open files"))?;
-    line.trim_start_matches("Max open files")
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
+fn resident_bytes(process: &Process) -> Option<u64> {
+    Some(process.status().ok()?.vmrss? * 1024)
 }
 
 /// Boot time plus the process's start offset; computed once, it never changes.
 fn start_time_seconds(stat: Option<&Stat>) -> Option<f64> {
     static START: OnceLock<Option<f64>> = OnceLock::new();
     *START.get_or_init(|| {
-        let stat = stat?;
-        let text = std::fs::read_to_string("/proc/stat").ok()?;
-        let boot = text.lines().find_map(|line| line.strip_prefix("btime "))?;
-        let boot = boot.trim().parse::<f64>().ok()?;
-        Some(boot + stat.start_ticks as f64 / CLOCK_TICKS_PER_SECOND)
+        let boot = procfs::boot_time_secs().ok()? as f64;
+        Some(boot + stat?.starttime as f64 / ticks_per_second())
     })
 }
 
@@ -160,12 +135,14 @@ mod tests {
 
     #[test]
     fn resident_memory_and_start_time_are_plausible() {
-        assert!(resident_bytes().is_some_and(|rss| rss > 100 * 1024));
+        let process = Process::myself().expect("/proc/self");
+        assert!(resident_bytes(&process).is_some_and(|rss| rss > 100 * 1024));
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .expect("clock after 1970")
             .as_secs_f64();
-        let start = start_time_seconds(read_stat().as_ref()).expect("start time");
+        let stat = process.stat().expect("/proc/self/stat");
+        let start = start_time_seconds(Some(&stat)).expect("start time");
         assert!(
             start <= now + 1.0 && start > now - 86_400.0 * 365.0,
             "{start} vs {now}"

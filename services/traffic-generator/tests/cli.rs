@@ -206,13 +206,12 @@ async fn sigterm_ends_an_open_ended_run_with_exit_0() {
     tokio::time::timeout(GUARD, users.wait_for_hits(20))
         .await
         .expect("traffic arrives");
-    let pid = child.id().expect("running").to_string();
-    let kill = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .await
-        .expect("kill runs");
-    assert!(kill.success());
+    let pid = i32::try_from(child.id().expect("running")).expect("pids fit in i32");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM sent");
     let output = tokio::time::timeout(GUARD, child.wait_with_output())
         .await
         .expect("exits after SIGTERM")

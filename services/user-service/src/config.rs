@@ -2,7 +2,7 @@
 
 use clap::{ArgAction, Parser};
 use service_runtime::config::CommonArgs;
-use service_runtime::faults::AdminArgs;
+use service_runtime::server::AdminArgs;
 use service_runtime::server::ConnectionArgs;
 
 /// user-service: the exercise's user API (GET/POST /users, GET /users/{id}) with

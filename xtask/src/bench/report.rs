@@ -26,13 +26,13 @@ pub(super) fn report(rows: &[Row], memory: &[(&str, u64, Duration)], options: &O
         options.duration, options.rounds
     );
     println!(
-        "{:<14} {:<10} {:>10} {:>9} {:>9} {:>10} {:>10}",
+        "{:<18} {:<10} {:>10} {:>9} {:>9} {:>10} {:>10}",
         "server", "path", "req/s", "p50 ms", "p99 ms", "req/s÷floor", "p99÷floor"
     );
     for row in rows {
         let load = &row.load;
         println!(
-            "{:<14} {:<10} {:>10.0} {:>9.3} {:>9.3} {:>10.2} {:>10.2}{}",
+            "{:<18} {:<10} {:>10.0} {:>9.3} {:>9.3} {:>10.2} {:>10.2}{}",
             row.server,
             row.path,
             load.requests_per_second,
@@ -58,6 +58,7 @@ pub(super) fn report(rows: &[Row], memory: &[(&str, u64, Duration)], options: &O
             startup.as_secs_f64() * 1000.0
         );
     }
+    compare(rows);
     println!("\ntargets (issue 2):");
     for row in rows
         .iter()
@@ -90,6 +91,26 @@ pub(super) fn report(rows: &[Row], memory: &[(&str, u64, Duration)], options: &O
             "  {server}: RSS {mib:.1} MiB (<= 16: {}), start-up {ms:.1} ms (<= 50: {})",
             verdict(mib <= 16.0),
             verdict(ms <= 50.0)
+        );
+    }
+}
+
+/// Each `--compare-dir` row against the row of the main build with the same path:
+/// both are medians of ratios to floor runs of the same rounds.
+fn compare(rows: &[Row]) {
+    for compared in rows.iter().filter(|row| row.server.ends_with(" (B)")) {
+        let main = compared.server.trim_end_matches(" (B)");
+        let Some(row) = rows
+            .iter()
+            .find(|row| row.server == main && row.path == compared.path)
+        else {
+            continue;
+        };
+        println!(
+            "\n{main} {}: build B does {:+.1}% req/s and {:+.1}% p99 against the main build (ratios to the floor)",
+            row.path,
+            (compared.rps_ratio / row.rps_ratio - 1.0) * 100.0,
+            (compared.p99_ratio / row.p99_ratio - 1.0) * 100.0,
         );
     }
 }

@@ -3,7 +3,6 @@
 //! bind anything but a loopback address. The end-to-end and VM tests use it to
 //! trigger HighResponseTime and HighErrorRate on demand.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -16,53 +15,16 @@ use axum::routing::get;
 
 pub use admin::parse_settings;
 use admin::{delete_faults, get_faults, put_faults};
-use layer::FaultLayer;
 
 mod admin;
-mod layer;
 mod loopback;
 
 pub use loopback::is_loopback_request;
 
-use crate::errors::ApiError;
+use crate::errors::{ApiError, json_errors};
 
 /// Largest accepted injected latency, in milliseconds.
 pub const MAX_LATENCY_MS: u64 = 60_000;
-
-/// Flags of the fault-control listener; flatten into a service's config.
-#[derive(Debug, Clone, clap::Args)]
-pub struct AdminArgs {
-    /// Address of the fault-control listener; must be a loopback address.
-    #[arg(long, env = "LOOKOUT_ADMIN_LISTEN_ADDRESS", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
-    pub admin_listen_address: IpAddr,
-
-    /// Port of the fault-control listener (default: `<service>-admin` in nix/ports.json).
-    #[arg(long, env = "LOOKOUT_ADMIN_PORT")]
-    pub admin_port: Option<u16>,
-
-    /// Connections served at once on the fault-control port; one more is answered
-    /// 503 and closed at once.
-    #[arg(long, env = "LOOKOUT_ADMIN_MAX_CONNECTIONS",
-          default_value_t = crate::server::limits::DEFAULT_ADMIN_MAX_CONNECTIONS,
-          value_parser = crate::server::limits::parse_connection_cap)]
-    pub admin_max_connections: usize,
-}
-
-impl AdminArgs {
-    /// The admin socket address, or an error if the address is not loopback.
-    pub fn socket_addr(&self, default_port: u16) -> anyhow::Result<SocketAddr> {
-        if !self.admin_listen_address.is_loopback() {
-            anyhow::bail!(
-                "--admin-listen-address {} is not a loopback address: fault control must only be reachable from the host itself",
-                self.admin_listen_address
-            );
-        }
-        Ok(SocketAddr::new(
-            self.admin_listen_address,
-            self.admin_port.unwrap_or(default_port),
-        ))
-    }
-}
 
 /// The current fault settings, as served by `GET /faults`.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -127,16 +89,6 @@ impl Faults {
         );
     }
 
-    /// Applies the faults to every route of `business` (call it before adding
-    /// `/health` and `/metrics`, which must never be affected). Services prefer
-    /// [`crate::http::instrument_with_faults`], which does the same inside the HTTP
-    /// metrics layer and so saves a layer per request.
-    pub fn apply_to(&self, business: Router) -> Router {
-        business.route_layer(FaultLayer {
-            faults: self.clone(),
-        })
-    }
-
     /// The fault-control router: `GET`, `PUT` and `DELETE /faults`, JSON errors,
     /// and 403 for any request whose `Host` or `Origin` is not a loopback name.
     pub fn admin_router(&self) -> Router {
@@ -146,55 +98,6 @@ impl Faults {
                 get(get_faults).put(put_faults).delete(delete_faults),
             )
             .with_state(self.clone());
-        crate::http::json_errors(routes).layer(middleware::from_fn(loopback::loopback_only))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_loopback_admin_addresses_are_accepted() {
-        let mut args = AdminArgs {
-            admin_listen_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            admin_port: None,
-            admin_max_connections: 16,
-        };
-        assert_eq!(
-            args.socket_addr(8011).expect("loopback").to_string(),
-            "127.0.0.1:8011"
-        );
-        args.admin_listen_address = "::1".parse().expect("ipv6 loopback");
-        assert!(args.socket_addr(8011).is_ok());
-        args.admin_listen_address = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
-        let error = args
-            .socket_addr(8011)
-            .expect_err("0.0.0.0 refused")
-            .to_string();
-        assert!(error.contains("loopback"), "{error}");
-    }
-
-    #[tokio::test]
-    async fn apply_to_fails_every_request_at_ratio_one_and_none_when_off() {
-        use tower::ServiceExt;
-
-        let faults = Faults::default();
-        let app = faults.apply_to(Router::new().route("/x", get(|| async { "ok" })));
-        let call = |app: Router| async move {
-            let request = axum::http::Request::get("/x")
-                .body(axum::body::Body::empty())
-                .expect("valid request");
-            app.oneshot(request).await.map(|response| response.status())
-        };
-        assert_eq!(call(app.clone()).await, Ok(axum::http::StatusCode::OK));
-        faults.set(FaultSettings {
-            latency_ms: 0,
-            error_ratio: 1.0,
-        });
-        assert_eq!(
-            call(app).await,
-            Ok(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-        );
+        json_errors(routes).layer(middleware::from_fn(loopback::loopback_only))
     }
 }

@@ -7,6 +7,7 @@
 //! service with a fault-control port.
 
 mod activity;
+mod admin;
 mod bodies;
 pub mod conn_errors;
 mod connection;
@@ -23,12 +24,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+pub use admin::AdminArgs;
 pub use connection::{MAX_HEAD_BYTES, MAX_HEADERS};
 pub use limits::ConnectionArgs;
 
 use crate::ServiceInfo;
 use crate::config::CommonArgs;
-use crate::faults::AdminArgs;
 use crate::ports;
 use crate::shutdown::Shutdown;
 use connection::Served;

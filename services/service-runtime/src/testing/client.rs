@@ -1,8 +1,29 @@
-//! A minimal blocking HTTP/1.1 client: one request per connection.
+//! Blocking HTTP requests for the service tests, through reqwest: one request per
+//! connection (no idle pool, so no connection outlives its request and counts
+//! against a server's connection cap), every request under a deadline. Tests whose
+//! point is a malformed request or a hostile client use raw sockets ([`super::hostile`]).
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::blocking::Client;
+use reqwest::header::{CONNECTION, CONTENT_TYPE};
+
+/// Deadline of one request, answer included: well above the longest injected
+/// latency a test waits for, so only a hung server trips it.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// One client for every test of a binary: building one starts a runtime thread.
+static CLIENT: LazyLock<Client> = LazyLock::new(|| {
+    Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .expect("the HTTP client builds")
+});
 
 /// A response read off the wire.
 #[derive(Debug, Clone)]
@@ -33,75 +54,48 @@ impl HttpResponse {
     }
 }
 
-/// Sends one request with `Connection: close` and reads the whole response.
+/// Sends one request with `Connection: close` (and `Content-Type: application/json`
+/// when there is a body) and reads the whole response.
 ///
 /// # Panics
-/// On connection or protocol errors.
+/// On connection or protocol errors, or after [`REQUEST_TIMEOUT`].
 pub fn request(addr: SocketAddr, method: &str, path: &str, body: Option<&[u8]>) -> HttpResponse {
     try_request(addr, method, path, body)
         .unwrap_or_else(|error| panic!("{method} {path} on {addr}: {error}"))
 }
 
-/// [`request`] returning I/O errors instead of panicking.
+/// [`request`] returning errors (connection refused, reset, timeout, a body that
+/// is not UTF-8) instead of panicking.
 pub fn try_request(
     addr: SocketAddr,
     method: &str,
     path: &str,
     body: Option<&[u8]>,
 ) -> std::io::Result<HttpResponse> {
-    let mut stream = TcpStream::connect(addr)?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let method = Method::from_bytes(method.as_bytes()).map_err(std::io::Error::other)?;
+    let mut builder = CLIENT
+        .request(method, format!("http://{addr}{path}"))
+        .header(CONNECTION, "close");
     if let Some(body) = body {
-        head.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
+        builder = builder
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_vec());
     }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    if let Some(body) = body {
-        // The server may answer 413 and close before reading everything.
-        let _ = stream.write_all(body);
-    }
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    parse_response(&raw).ok_or_else(|| {
-        std::io::Error::other(format!("bad response: {}", String::from_utf8_lossy(&raw)))
-    })
-}
-
-pub(crate) fn parse_response(raw: &[u8]) -> Option<HttpResponse> {
-    let split = raw.windows(4).position(|window| window == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&raw[..split]).ok()?;
-    let mut lines = head.split("\r\n");
-    let status = lines.next()?.split_whitespace().nth(1)?.parse().ok()?;
-    let headers: BTreeMap<String, String> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+    let response = builder.send().map_err(std::io::Error::other)?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_owned(), value)
+        })
         .collect();
-    let mut body = raw[split + 4..].to_vec();
-    if headers
-        .get("transfer-encoding")
-        .is_some_and(|value| value.contains("chunked"))
-    {
-        body = dechunk(&body)?;
-    }
-    Some(HttpResponse {
+    let bytes = response.bytes().map_err(std::io::Error::other)?;
+    let body = String::from_utf8(bytes.to_vec()).map_err(std::io::Error::other)?;
+    Ok(HttpResponse {
         status,
         headers,
-        body: String::from_utf8(body).ok()?,
+        body,
     })
-}
-
-fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let end = raw.windows(2).position(|window| window == b"\r\n")?;
-        let size = usize::from_str_radix(std::str::from_utf8(&raw[..end]).ok()?.trim(), 16).ok()?;
-        if size == 0 {
-            return Some(out);
-        }
-        out.extend_from_slice(raw.get(end + 2..end + 2 + size)?);
-        raw = raw.get(end + 4 + size..)?;
-    }
 }

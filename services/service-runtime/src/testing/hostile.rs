@@ -3,12 +3,13 @@
 //! Every helper has a deadline, so a server that hangs fails the test instead of
 //! hanging it.
 
+use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use super::Scrape;
-use super::client::{HttpResponse, parse_response};
+use super::client::HttpResponse;
 use crate::catalog;
 
 /// Deadline of one connect, write or read (a dropped SYN is retried after 1 s, then
@@ -156,5 +157,42 @@ pub fn connection_errors_reach(addr: SocketAddr, kind: &str, at_least: f64) -> f
             return value;
         }
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Status line, headers and body (de-chunked) of a raw response.
+fn parse_response(raw: &[u8]) -> Option<HttpResponse> {
+    let split = raw.windows(4).position(|window| window == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&raw[..split]).ok()?;
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.split_whitespace().nth(1)?.parse().ok()?;
+    let headers: BTreeMap<String, String> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .get("transfer-encoding")
+        .is_some_and(|value| value.contains("chunked"))
+    {
+        body = dechunk(&body)?;
+    }
+    Some(HttpResponse {
+        status,
+        headers,
+        body: String::from_utf8(body).ok()?,
+    })
+}
+
+fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let end = raw.windows(2).position(|window| window == b"\r\n")?;
+        let size = usize::from_str_radix(std::str::from_utf8(&raw[..end]).ok()?.trim(), 16).ok()?;
+        if size == 0 {
+            return Some(out);
+        }
+        out.extend_from_slice(raw.get(end + 2..end + 2 + size)?);
+        raw = raw.get(end + 4 + size..)?;
     }
 }

@@ -1,5 +1,5 @@
 //! Helpers for integration tests of lookout binaries (feature `testing`): spawn the
-//! real binary on free ports ([`Spawned`]), send plain HTTP/1.1 requests
+//! real binary on free ports ([`Spawned`]), send HTTP requests through reqwest
 //! ([`client`]), parse `/metrics` ([`scrape`]) and measure how much a series moved
 //! ([`mod@moved`]), play hostile clients on raw sockets ([`hostile`]), and the contract checks every service must pass ([`checks`], run
 //! by [`contract_tests!`](crate::contract_tests)). Blocking std code on purpose: tests stay simple
@@ -25,7 +25,11 @@ pub use scrape::{Sample, Scrape};
 /// Guard against a binary that never starts: tests fail instead of hanging.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A running binary, killed when dropped.
+/// A running binary, killed when dropped: when its test ends or panics. Unlike the
+/// end-to-end supervisor (`e2e/src/bin/lookout-pdeathsig.rs`), it sets no
+/// parent-death signal: that needs a helper binary the services' own test builds do
+/// not produce. So a test binary killed outright (SIGKILL, not a panic) leaves its
+/// service running on a free loopback port until it is killed by hand.
 #[derive(Debug)]
 pub struct Spawned {
     child: Child,
@@ -80,13 +84,17 @@ impl Spawned {
         self.child.id()
     }
 
-    /// Sends SIGTERM (through `kill(1)`, as this crate forbids unsafe code).
+    /// Sends SIGTERM.
+    ///
+    /// # Panics
+    /// If the signal cannot be sent (the process is gone and reaped).
     pub fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill(1) runs");
-        assert!(status.success(), "kill -TERM failed");
+        let pid = i32::try_from(self.child.id()).expect("pids fit in i32");
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .unwrap_or_else(|error| panic!("SIGTERM to {pid}: {error}"));
     }
 
     /// Waits for the process to exit.
