@@ -3,11 +3,8 @@
 //! plus the fixed-size parts. The in-memory history is bounded by this figure rather
 //! than by the JSON size, which says little about the heap (a JSON byte can cost
 //! anywhere from under one to twenty heap bytes depending on the shape of the payload).
-
-use std::mem::size_of;
-
-use crate::payload::{Alert, Notification};
-use crate::ring::StoredNotification;
+//! Each type adds up its own parts with these primitives (`Notification::heap_bytes`,
+//! `StoredNotification::heap_bytes`), so this module depends on none of them.
 
 /// Bytes glibc's allocator takes for a block of `len` bytes: an 8-byte header, 16-byte
 /// granularity and a 32-byte minimum; blocks from 128 KiB on are whole mapped pages.
@@ -21,36 +18,8 @@ pub fn allocation(len: usize) -> usize {
     }
 }
 
-/// Heap bytes of a stored notification: its own box in the history, and everything it owns.
-pub fn stored_notification(item: &StoredNotification) -> usize {
-    allocation(size_of::<StoredNotification>())
-        + string(&item.received_at)
-        + notification(&item.notification)
-}
-
-/// Heap bytes owned by a notification (its inline fields are counted by whoever holds it).
-pub fn notification(n: &Notification) -> usize {
-    string(&n.version)
-        + string(&n.group_key)
-        + string(&n.receiver)
-        + string(&n.external_url)
-        + n.group_labels.heap_bytes()
-        + n.common_labels.heap_bytes()
-        + n.common_annotations.heap_bytes()
-        + allocation(n.alerts.capacity() * size_of::<Alert>())
-        + n.alerts.iter().map(alert).sum::<usize>()
-}
-
-fn alert(a: &Alert) -> usize {
-    a.labels.heap_bytes()
-        + a.annotations.heap_bytes()
-        + string(&a.starts_at)
-        + string(&a.ends_at)
-        + string(&a.generator_url)
-        + string(&a.fingerprint)
-}
-
-fn string(text: &String) -> usize {
+/// Heap bytes of a string's buffer.
+pub fn string(text: &String) -> usize {
     allocation(text.capacity())
 }
 

@@ -10,7 +10,6 @@ pub mod answer_stream;
 pub mod bounded_lines;
 pub mod config;
 pub mod heap_size;
-pub mod json_shape;
 pub mod label_cap;
 pub mod label_set;
 pub mod payload;

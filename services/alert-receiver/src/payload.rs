@@ -7,12 +7,15 @@
 //! generic JSON tree, which took ten times the body's size: the first two passes
 //! allocate next to nothing, the last builds the notification directly.
 
+mod json_shape;
+
 use std::fmt;
 
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
-use crate::json_shape::VersionProbe;
+use crate::heap_size::{allocation, string};
+use json_shape::VersionProbe;
 
 pub use crate::label_set::LabelSet;
 
@@ -73,8 +76,8 @@ pub struct Notification {
     #[serde(rename = "externalURL", default)]
     pub external_url: String,
     /// The alerts of the group (JSON objects only: see
-    /// [`crate::json_shape::alerts_as_objects`]).
-    #[serde(deserialize_with = "crate::json_shape::alerts_as_objects")]
+    /// [`json_shape::alerts_as_objects`]).
+    #[serde(deserialize_with = "json_shape::alerts_as_objects")]
     pub alerts: Vec<Alert>,
 }
 
@@ -101,7 +104,32 @@ pub struct Alert {
     pub fingerprint: String,
 }
 
+impl Notification {
+    /// Heap bytes this notification owns (its inline fields are counted by whoever
+    /// holds it).
+    pub fn heap_bytes(&self) -> usize {
+        string(&self.version)
+            + string(&self.group_key)
+            + string(&self.receiver)
+            + string(&self.external_url)
+            + self.group_labels.heap_bytes()
+            + self.common_labels.heap_bytes()
+            + self.common_annotations.heap_bytes()
+            + allocation(self.alerts.capacity() * std::mem::size_of::<Alert>())
+            + self.alerts.iter().map(Alert::heap_bytes).sum::<usize>()
+    }
+}
+
 impl Alert {
+    fn heap_bytes(&self) -> usize {
+        self.labels.heap_bytes()
+            + self.annotations.heap_bytes()
+            + string(&self.starts_at)
+            + string(&self.ends_at)
+            + string(&self.generator_url)
+            + string(&self.fingerprint)
+    }
+
     /// The `alertname` label, or "" when the alert has none.
     pub fn alertname(&self) -> &str {
         self.labels.get("alertname").unwrap_or("")

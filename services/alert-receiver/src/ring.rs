@@ -23,12 +23,22 @@ pub struct StoredNotification {
     pub notification: Notification,
 }
 
+impl StoredNotification {
+    /// Heap bytes of a stored notification: its own box in the history, and
+    /// everything it owns.
+    pub fn heap_bytes(&self) -> usize {
+        heap_size::allocation(std::mem::size_of::<Self>())
+            + heap_size::string(&self.received_at)
+            + self.notification.heap_bytes()
+    }
+}
+
 /// How much history to keep in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HistoryBounds {
     /// The most notifications kept.
     pub max_notifications: NonZeroUsize,
-    /// The most heap bytes (summed [`heap_size::stored_notification`]s) kept.
+    /// The most heap bytes (summed [`StoredNotification::heap_bytes`]) kept.
     pub max_bytes: NonZeroUsize,
 }
 
@@ -70,7 +80,7 @@ impl NotificationRing {
 
     /// Appends a notification, dropping the oldest ones until both bounds hold.
     pub fn push(&mut self, item: StoredNotification) -> Pushed {
-        let size = heap_size::stored_notification(&item);
+        let size = item.heap_bytes();
         if size > self.bounds.max_bytes.get() {
             return Pushed::TooLarge { size };
         }
@@ -166,7 +176,7 @@ pub(crate) mod tests {
 
     #[test]
     fn drops_the_oldest_until_the_bytes_fit() {
-        let size = heap_size::stored_notification(&stored("a"));
+        let size = stored("a").heap_bytes();
         // Room for two and a half notifications of this size.
         let mut ring = NotificationRing::new(bounds(100, size * 5 / 2));
         assert_eq!(ring.push(stored("a")), Pushed::Kept { evicted: 0 });
@@ -178,7 +188,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_byte_bound_holds_after_every_push() {
-        let base = heap_size::stored_notification(&stored(""));
+        let base = stored("").heap_bytes();
         let max = base * 4;
         let mut ring = NotificationRing::new(bounds(1000, max));
         for i in 0..200 {
@@ -186,7 +196,7 @@ pub(crate) mod tests {
             let key = "k".repeat(i * 37 % (base * 2));
             let pushed = ring.push(stored(&key));
             assert!(matches!(pushed, Pushed::Kept { .. }), "{pushed:?}");
-            let summed: usize = ring.iter().map(heap_size::stored_notification).sum();
+            let summed: usize = ring.iter().map(StoredNotification::heap_bytes).sum();
             assert_eq!(ring.bytes(), summed);
             assert!(summed <= max, "{summed} > {max}");
             assert_eq!(
@@ -199,7 +209,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_notification_larger_than_the_bound_is_not_kept_and_evicts_nothing() {
-        let size = heap_size::stored_notification(&stored("a"));
+        let size = stored("a").heap_bytes();
         let mut ring = NotificationRing::new(bounds(10, size * 2));
         ring.push(stored("a"));
         let huge = "h".repeat(size * 2);

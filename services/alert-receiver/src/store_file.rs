@@ -199,7 +199,6 @@ impl StoreFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::heap_size;
     use crate::ring::tests::{bounds, stored};
 
     fn capacity(n: usize) -> HistoryBounds {
@@ -302,7 +301,7 @@ mod tests {
         let path = dir.path().join("alerts.jsonl");
         let content: String = ["a", "b", "c", "d"].into_iter().map(line).collect();
         std::fs::write(&path, content).expect("writes");
-        let size = heap_size::stored_notification(&stored("a"));
+        let size = stored("a").heap_bytes();
         let loaded = StoreFile::open(&path, bounds(100, size * 2)).expect("opens");
         assert_eq!(keys(&loaded.ring), ["c", "d"]);
         assert_eq!(loaded.ring.bytes(), size * 2);

@@ -20,10 +20,6 @@ use crate::payload::{Notification, parse_notification};
 use crate::state::AppState;
 use crate::work_limits::BodyError;
 
-/// Largest notification accepted (Alertmanager's own payloads are a few KiB per
-/// alert); the 413 message names it as "1 MiB".
-pub const WEBHOOK_BODY_LIMIT_BYTES: usize = 1024 * 1024;
-
 /// The answer to an accepted notification.
 #[derive(Debug, serde::Serialize)]
 pub struct Accepted {

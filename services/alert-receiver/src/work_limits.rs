@@ -20,13 +20,15 @@ use http_body_util::BodyExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, timeout, timeout_at};
 
-use crate::webhook::WEBHOOK_BODY_LIMIT_BYTES;
-
 /// Parse memory reserved per body byte. Parsing into the compact structures of
 /// [`crate::payload`] takes at most about 5.6 times the body at its peak (an array of
 /// minimal alerts with one label each, while the array grows by doubling); the margin
 /// covers the parser's scratch space.
 pub const PARSE_FACTOR: usize = 8;
+
+/// Largest notification accepted (Alertmanager's own payloads are a few KiB per
+/// alert); the 413 message names it as "1 MiB".
+pub const WEBHOOK_BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
 /// The smallest parse budget: one body of the maximum size fits in it.
 const MIN_PARSE_BUDGET: usize = PARSE_FACTOR * WEBHOOK_BODY_LIMIT_BYTES;

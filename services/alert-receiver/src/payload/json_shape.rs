@@ -6,13 +6,13 @@ use std::fmt;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::payload::Alert;
+use super::Alert;
 
 /// Reads `alerts` as an array of JSON objects. A derived struct would also accept an
 /// array of its fields in order (`["firing",{},{},"","","",""]`), which packs an alert
 /// in a third of the bytes and would triple what a body can cost in memory;
 /// Alertmanager only ever sends objects.
-pub fn alerts_as_objects<'de, D: Deserializer<'de>>(
+pub(super) fn alerts_as_objects<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Vec<Alert>, D::Error> {
     let alerts = Vec::<AlertObject>::deserialize(deserializer)?;
@@ -45,7 +45,7 @@ impl<'de> Visitor<'de> for AlertObjectVisitor {
 
 /// The `version` of a JSON object, if it is a string; every other member is skipped
 /// without being kept.
-pub struct VersionProbe(pub Option<String>);
+pub(super) struct VersionProbe(pub(super) Option<String>);
 
 impl<'de> Deserialize<'de> for VersionProbe {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
