@@ -103,25 +103,25 @@ const STEPS: &[Step] = &[
         "cargo",
         &["build", "--workspace", "--bins", "--locked"],
     ),
-    // Clippy and every unit and integration test, as the flake's
-    // workspace-clippy and workspace-nextest checks run them, on a copy of
-    // exactly their file sets (so they are not also run in the repository).
-    // After the build above: its target/debug seeds the twins' own target dir.
-    step(
-        "nix flake check twins (clippy, tests, ...), each on its file set of nix/sources.nix",
-        "cargo",
-        &["xtask", "flake-checks"],
-    ),
-    // Every test target of lookout-e2e: the pipeline (tests/pipeline) and the HA
-    // scenario (tests/ha). Cargo runs test binaries one after the other, and
-    // --test-threads=1 keeps each binary's tests sequential, so no two stacks
-    // compete for the CPU and skew the printed latencies.
-    // The end-to-end crate's tests, built once, then run at the same time
-    // (every test starts its own processes on free ports).
+    // The end-to-end crate's tests, built before the steps below start.
     step(
         "build the end-to-end tests",
         "cargo",
         &["test", "--locked", "--package", "lookout-e2e", "--no-run"],
+    ),
+    // From here on, at the same time: the end-to-end tests mostly wait for
+    // alert `for` durations (every test starts its own processes on free
+    // ports, and its deadlines leave room for a busy machine), while the
+    // flake-check twins compile. The twins run clippy and every unit and
+    // integration test as the flake's workspace-clippy and workspace-nextest
+    // checks do, on a copy of exactly their file sets (so they are not also
+    // run in the repository); the builds above seed their target dir. The
+    // latencies the end-to-end tests print are measured under that load; the
+    // figures in the docs come from runs on their own.
+    alongside(
+        "nix flake check twins (clippy, tests, ...), each on its file set of nix/sources.nix",
+        "cargo",
+        &["xtask", "flake-checks"],
     ),
     alongside(
         "end-to-end harness and unit tests",
