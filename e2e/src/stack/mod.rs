@@ -8,6 +8,7 @@ mod configs;
 mod durations;
 mod grafana;
 mod processes;
+mod ready;
 
 pub mod ha;
 
@@ -27,7 +28,6 @@ use crate::clients::prometheus::PrometheusClient;
 use crate::clients::receiver::ReceiverClient;
 use crate::ports::StackPorts;
 use crate::supervisor::Supervisor;
-use crate::wait::{Probe, wait_until};
 
 /// Supervisor names of the stack's processes.
 pub mod names {
@@ -48,9 +48,6 @@ pub mod names {
     /// Grafana.
     pub const GRAFANA: &str = "grafana";
 }
-
-/// How long one process may take to answer its readiness URL.
-const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How to run the stack.
 #[derive(Debug, Clone)]
@@ -233,30 +230,7 @@ impl Stack {
         let url = self
             .ready_url(name)
             .with_context(|| format!("{name} has no readiness URL"))?;
-        let http = self.http.clone();
-        let supervisor = &mut self.supervisor;
-        let outcome = wait_until(&format!("{name} to answer {url}"), READY_TIMEOUT, || {
-            let running = supervisor.is_running(name).unwrap_or(false);
-            let (http, url) = (http.clone(), url.clone());
-            async move {
-                if !running {
-                    return Ok(Probe::Abort(format!("{name} exited")));
-                }
-                let status = http.get(&url).send().await?.status();
-                Ok(if status.is_success() {
-                    Probe::Ready(())
-                } else {
-                    Probe::Pending(format!("HTTP {status}"))
-                })
-            }
-        })
-        .await;
-        outcome.map_err(|err| {
-            err.context(format!(
-                "{name} did not become ready; its log ends with:\n{}",
-                self.supervisor.log_tail(name, 30)
-            ))
-        })
+        ready::wait_ready(&mut self.supervisor, &self.http, name, url).await
     }
 
     /// Kills a process at once (SIGKILL), as a crash would.

@@ -11,7 +11,6 @@ mod topology;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 
@@ -30,10 +29,6 @@ use crate::clients::prometheus::PrometheusClient;
 use crate::clients::receiver::ReceiverClient;
 use crate::supervisor::Supervisor;
 use crate::tools::{Tool, locate_tool};
-use crate::wait::{Probe, wait_until};
-
-/// How long one process may take to answer its readiness URL.
-const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A running HA stack. Dropping it kills every process it started.
 pub struct HaStack {
@@ -129,30 +124,7 @@ impl HaStack {
             .get(name)
             .with_context(|| format!("{name} has no readiness URL"))?
             .clone();
-        let http = self.http.clone();
-        let supervisor = &mut self.supervisor;
-        let outcome = wait_until(&format!("{name} to answer {url}"), READY_TIMEOUT, || {
-            let running = supervisor.is_running(name).unwrap_or(false);
-            let (http, url) = (http.clone(), url.clone());
-            async move {
-                if !running {
-                    return Ok(Probe::Abort(format!("{name} exited")));
-                }
-                let status = http.get(&url).send().await?.status();
-                Ok(if status.is_success() {
-                    Probe::Ready(())
-                } else {
-                    Probe::Pending(format!("HTTP {status}"))
-                })
-            }
-        })
-        .await;
-        outcome.map_err(|err| {
-            err.context(format!(
-                "{name} did not become ready; its log ends with:\n{}",
-                self.supervisor.log_tail(name, 30)
-            ))
-        })
+        super::ready::wait_ready(&mut self.supervisor, &self.http, name, url).await
     }
 
     /// Kills a process at once (SIGKILL), as a crash would.
