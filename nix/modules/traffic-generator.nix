@@ -84,7 +84,7 @@ in {
       createShare = share "Share of creates (POST /users, POST /orders -> 201); the rest are GET /users and GET /orders." // {default = 0.05;};
 
       concurrency = lib.mkOption {
-        type = lib.types.ints.between 1 10000;
+        type = lib.types.ints.between 1 256;
         default = 32;
         description = "Most requests in flight at once; a slot that finds them all busy is skipped, so a slow service never piles requests up.";
       };

@@ -132,7 +132,7 @@ fn the_bounds_themselves_are_accepted_and_runnable() {
         "--timeout=5m",
         "--report-interval=1d",
         "--max-body-bytes=1073741824",
-        "--concurrency=10000",
+        "--concurrency=256",
     ])
     .expect("the bounds are valid");
     assert_eq!(config.duration, MAX_DURATION);
