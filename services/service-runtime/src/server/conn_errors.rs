@@ -11,6 +11,8 @@ use crate::catalog;
 pub const HEADER_TIMEOUT: &str = "header_timeout";
 /// The request body did not arrive within `--body-timeout` (answered 408).
 pub const BODY_TIMEOUT: &str = "body_timeout";
+/// The client read nothing of its answer within `--write-timeout`.
+pub const WRITE_TIMEOUT: &str = "write_timeout";
 /// hyper could not parse the request head: a bad request line, a raw non-ASCII
 /// path, an invalid header or `Content-Length`, an HTTP/2 preface (answered 400).
 pub const MALFORMED: &str = "malformed";
@@ -30,6 +32,7 @@ pub const ACCEPT_FAILED: &str = "accept_failed";
 pub const KINDS: &[&str] = &[
     HEADER_TIMEOUT,
     BODY_TIMEOUT,
+    WRITE_TIMEOUT,
     MALFORMED,
     TOO_LARGE,
     INCOMPLETE,

@@ -27,6 +27,7 @@ use super::activity::Activity;
 use super::bodies::{DeadlineBody, InFlightBody};
 use super::conn_errors;
 use super::limits::ConnectionArgs;
+use super::write_deadline::{WriteDeadline, is_write_timeout};
 use crate::errors::ApiError;
 use crate::shutdown::Shutdown;
 
@@ -44,6 +45,7 @@ pub(super) struct Served {
     pub(super) app: Router,
     pub(super) http: http1::Builder,
     pub(super) body_timeout: Duration,
+    pub(super) write_timeout: Duration,
     pub(super) shutdown: Shutdown,
 }
 
@@ -61,6 +63,7 @@ impl Served {
             app,
             http,
             body_timeout: limits.body_timeout,
+            write_timeout: limits.write_timeout,
             shutdown,
         }
     }
@@ -73,6 +76,7 @@ pub(super) async fn serve(stream: TcpStream, served: Arc<Served>, _permit: Owned
     let io = TokioIo::new(Watched {
         stream,
         activity: activity.clone(),
+        writes: WriteDeadline::new(served.write_timeout),
     });
     let service = RequestService {
         app: served.app.clone(),
@@ -93,7 +97,12 @@ pub(super) async fn serve(stream: TcpStream, served: Arc<Served>, _permit: Owned
         }
     };
     if let Err(error) = ended {
-        if let Some(kind) = conn_errors::classify(&error, activity.heard()) {
+        let kind = if is_write_timeout(&error) {
+            Some(conn_errors::WRITE_TIMEOUT)
+        } else {
+            conn_errors::classify(&error, activity.heard())
+        };
+        if let Some(kind) = kind {
             conn_errors::count(kind);
             tracing::debug!(kind, %error, "connection error");
         }
@@ -152,11 +161,13 @@ fn body_timeout_response(timeout: Duration) -> Response<AxumBody> {
     response
 }
 
-/// The client socket, noting in the connection's [`Activity`] when bytes arrive.
+/// The client socket, noting in the connection's [`Activity`] when bytes arrive,
+/// with its writes under the write deadline.
 #[derive(Debug)]
 struct Watched {
     stream: TcpStream,
     activity: Arc<Activity>,
+    writes: WriteDeadline,
 }
 
 impl AsyncRead for Watched {
@@ -176,36 +187,38 @@ impl AsyncRead for Watched {
 
 impl AsyncWrite for Watched {
     fn poll_write(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         context: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(context, buf)
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_write(context, buf);
+        this.writes.check(context, polled)
     }
 
     fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         context: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write_vectored(context, bufs)
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_write_vectored(context, bufs);
+        this.writes.check(context, polled)
     }
 
     fn is_write_vectored(&self) -> bool {
         self.stream.is_write_vectored()
     }
 
-    fn poll_flush(
-        mut self: Pin<&mut Self>,
-        context: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(context)
+    fn poll_flush(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_flush(context);
+        this.writes.check(context, polled)
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        context: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(context)
+    fn poll_shutdown(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_shutdown(context);
+        this.writes.check(context, polled)
     }
 }

@@ -38,6 +38,11 @@ pub struct ConnectionArgs {
           value_parser = parse_connection_cap)]
     pub max_connections: usize,
 
+    /// Time a write to the client may make no progress (a client that stopped
+    /// reading its answer) before the connection is closed.
+    #[arg(long, env = "LOOKOUT_WRITE_TIMEOUT", default_value = "10s", value_parser = parse_timeout)]
+    pub write_timeout: Duration,
+
     /// After SIGTERM, how long requests in flight may still run before the process
     /// exits anyway (idle and half-sent connections are closed at once).
     #[arg(long, env = "LOOKOUT_DRAIN_TIMEOUT", default_value = "10s", value_parser = parse_timeout)]
@@ -49,6 +54,7 @@ impl Default for ConnectionArgs {
         Self {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
             max_connections: DEFAULT_MAX_CONNECTIONS,
             drain_timeout: Duration::from_secs(10),
         }

@@ -12,6 +12,7 @@ mod bodies;
 pub mod conn_errors;
 mod connection;
 pub mod limits;
+mod write_deadline;
 
 use std::io::ErrorKind;
 use std::net::SocketAddr;
