@@ -10,7 +10,8 @@
 //!
 //! so the receiver holds at most about 2 × M besides its fixed baseline: M of history
 //! plus M of work. A body is read completely, under its own deadline, before it asks
-//! for parse memory, so stalled uploads hold nothing but their connection.
+//! for parse memory; its first 16 KiB need no body budget and a longer body takes its
+//! whole budget at once, so a stalled upload holds its connection and at most 16 KiB.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +37,12 @@ const MIN_PARSE_BUDGET: usize = PARSE_FACTOR * WEBHOOK_BODY_LIMIT_BYTES;
 /// How long a received body may wait for parse memory before the answer is 503.
 /// Parses take milliseconds, so only a flood of large bodies waits this long.
 const PARSE_WAIT: Duration = Duration::from_secs(10);
+
+/// The first bytes of a body, read without body budget: a notification this small
+/// (Alertmanager's are a few KiB per alert) is never held up by stalled uploads.
+/// At most `--max-connections` bodies hold this much each (8 MiB at 512), outside
+/// the budgets.
+pub const FIRST_BUFFER: usize = 16 * 1024;
 
 /// How long a webhook body may wait for body budget, in all, before the answer is 503.
 const BUDGET_WAIT: Duration = Duration::from_secs(10);
@@ -137,9 +144,12 @@ impl WorkLimits {
         };
         let budget_deadline = Instant::now() + BUDGET_WAIT;
         let mut deadline = Instant::now() + self.settings.body_timeout;
-        if let Some(length) = declared {
-            deadline += self.grow(&mut received, length, budget_deadline).await?;
-        }
+        // The first FIRST_BUFFER bytes need no budget, so a small notification is
+        // never held up by stalled uploads (each of which holds at most that much,
+        // whatever it announced). A longer body then takes its whole budget at
+        // once, its declared length or the limit: all or nothing, so bodies that
+        // wait for budget hold none and cannot block each other half-way.
+        let largest = declared.unwrap_or(limit);
         loop {
             let frame = match timeout_at(deadline, body.frame()).await {
                 Err(_) => return Err(BodyError::Timeout(self.settings.body_timeout)),
@@ -154,9 +164,15 @@ impl WorkLimits {
                 return Err(BodyError::TooLarge);
             }
             if needed > received.bytes.capacity() {
-                // A body without a length grows by doubling, as a Vec would.
-                let doubled = (received.bytes.capacity() * 2).clamp(needed, limit);
-                deadline += self.grow(&mut received, doubled, budget_deadline).await?;
+                if needed <= FIRST_BUFFER {
+                    received
+                        .bytes
+                        .reserve_exact(FIRST_BUFFER.min(largest.max(needed)));
+                } else {
+                    // hyper refuses a body longer than its Content-Length.
+                    let whole = largest.max(needed);
+                    deadline += self.grow(&mut received, whole, budget_deadline).await?;
+                }
             }
             received.bytes.extend_from_slice(&data);
         }
@@ -227,15 +243,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn reads_a_body_and_returns_its_budget() {
+    async fn small_bodies_take_no_budget_and_longer_ones_take_it_whole() {
         let limits = limits(4 << 20, Duration::from_secs(5));
-        let body = limits
+        let small = limits
             .read_body(Body::from("{}"), Some(2))
             .await
             .expect("read");
-        assert_eq!(body.bytes, b"{}");
-        assert_eq!(limits.bodies.available_permits(), (1 << 20) - 2);
-        drop(body);
+        assert_eq!(small.bytes, b"{}");
+        assert_eq!(limits.bodies.available_permits(), 1 << 20);
+
+        let length = FIRST_BUFFER + 4096;
+        let long = limits
+            .read_body(Body::from(vec![b' '; length]), Some(length as u64))
+            .await
+            .expect("read");
+        assert_eq!(long.bytes.len(), length);
+        assert_eq!(limits.bodies.available_permits(), (1 << 20) - length);
+        drop(long);
         assert_eq!(limits.bodies.available_permits(), 1 << 20);
     }
 

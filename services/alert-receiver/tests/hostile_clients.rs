@@ -33,8 +33,10 @@ fn status_of(mut stream: TcpStream) -> u16 {
 #[test]
 fn a_hundred_stalled_uploads_do_not_delay_a_valid_notification() {
     let receiver = start(&["--webhook-body-timeout", "2s"]);
+    // Each announces the largest accepted body (1 MiB: 100 of them would claim
+    // 100 MiB of body budget up front) and sends one byte.
     let head = "POST /webhook HTTP/1.1\r\nHost: receiver\r\nContent-Type: application/json\r\n\
-                Content-Length: 1000\r\n\r\n{";
+                Content-Length: 1048576\r\n\r\n{";
     let stalled: Vec<TcpStream> = (0..100).map(|_| open(&receiver, head)).collect();
     // Let every stalled upload reach the handler first.
     std::thread::sleep(Duration::from_millis(300));
