@@ -6,17 +6,12 @@ use std::process::Command;
 
 use anyhow::{Context, bail, ensure};
 
-/// The files git tracks (or would: untracked but not ignored) that exist in the
-/// work tree, relative to the repository root (the current directory).
+/// The files git tracks (in its index) that exist in the work tree, relative to
+/// the repository root (the current directory). Untracked files are left out, as a
+/// flake's source leaves them out: a new file not yet `git add`-ed fails here too.
 pub(super) fn repository_files() -> anyhow::Result<Vec<String>> {
     let output = Command::new("git")
-        .args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ])
+        .args(["ls-files", "-z", "--cached"])
         .output()
         .context("running git ls-files (is git installed?)")?;
     ensure!(
