@@ -34,8 +34,15 @@ impl StackPorts {
     /// Distinct free loopback ports, chosen by the kernel. All listeners are held
     /// open until every port is picked, so the same port is never handed out twice.
     pub fn free() -> Result<Self> {
-        let ports = free_loopback_ports(9)?;
-        Ok(Self {
+        Ok(Self::from_free(&free_loopback_ports(Self::COUNT)?))
+    }
+
+    /// How many ports a stack takes.
+    pub(crate) const COUNT: usize = 9;
+
+    /// The stack's ports from the first [`Self::COUNT`] of `ports` (free ones).
+    pub(crate) fn from_free(ports: &[u16]) -> Self {
+        Self {
             user_service: ports[0],
             order_service: ports[1],
             user_service_admin: ports[2],
@@ -45,7 +52,7 @@ impl StackPorts {
             alertmanager: ports[6],
             node_exporter: ports[7],
             grafana: ports[8],
-        })
+        }
     }
 
     /// The well-known ports, read from the repository's `nix/ports.json` (the single

@@ -231,6 +231,20 @@ impl Supervisor {
             .join("\n")
     }
 
+    /// `err` followed by what helps a post-mortem: the processes that died and
+    /// the last lines of every log.
+    pub fn diagnose(&mut self, err: &anyhow::Error) -> anyhow::Error {
+        let dead = match self.check_alive() {
+            Ok(()) => String::from("every started process is still running"),
+            Err(dead) => dead.to_string(),
+        };
+        anyhow::anyhow!(
+            "{err:#}\n\n{dead}\nlogs in {}:\n{}",
+            self.log_dir.display(),
+            self.all_log_tails(15)
+        )
+    }
+
     fn spawn(&self, spec: &ProcessSpec) -> Result<Child> {
         let log_path = self.log_path(&spec.name);
         let log = OpenOptions::new()

@@ -268,15 +268,7 @@ impl Stack {
     /// Adds what helps debugging a failure to `err`, after its own message:
     /// processes that died and the last lines of every log.
     pub fn diagnose(&mut self, err: &anyhow::Error) -> anyhow::Error {
-        let dead = match self.supervisor.check_alive() {
-            Ok(()) => String::from("every started process is still running"),
-            Err(dead) => dead.to_string(),
-        };
-        anyhow::anyhow!(
-            "{err:#}\n\n{dead}\nlogs in {}:\n{}",
-            self.dir.join("logs").display(),
-            self.supervisor.all_log_tails(15)
-        )
+        self.supervisor.diagnose(err)
     }
 
     /// Keeps the work directory (configs, data, logs) after the stack is dropped,

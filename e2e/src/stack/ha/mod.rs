@@ -151,15 +151,7 @@ impl HaStack {
 
     /// `err` followed by the processes that died and every log's last lines.
     pub fn diagnose(&mut self, err: &anyhow::Error) -> anyhow::Error {
-        let dead = match self.supervisor.check_alive() {
-            Ok(()) => String::from("every started process is still running"),
-            Err(dead) => dead.to_string(),
-        };
-        anyhow::anyhow!(
-            "{err:#}\n\n{dead}\nlogs in {}:\n{}",
-            self.dir.join("logs").display(),
-            self.supervisor.all_log_tails(15)
-        )
+        self.supervisor.diagnose(err)
     }
 
     /// Keeps the work directory after the stack is dropped; returns its path.

@@ -53,20 +53,10 @@ pub struct HaPorts {
 impl HaPorts {
     /// Distinct free loopback ports, all picked in one go so none is handed out twice.
     pub fn free() -> Result<Self> {
-        let shared_count = 9;
+        let shared_count = StackPorts::COUNT;
         let count = shared_count + REPLICAS.len() + 2 * PEERS + 1;
         let ports = free_loopback_ports(count)?;
-        let shared = StackPorts {
-            user_service: ports[0],
-            order_service: ports[1],
-            user_service_admin: ports[2],
-            order_service_admin: ports[3],
-            alert_receiver: ports[4],
-            prometheus: ports[5],
-            alertmanager: ports[6],
-            node_exporter: ports[7],
-            grafana: ports[8],
-        };
+        let shared = StackPorts::from_free(&ports);
         let mut rest = ports[shared_count..].iter().copied();
         let mut take = |n: usize| rest.by_ref().take(n).collect::<Vec<u16>>();
         let replicas = take(REPLICAS.len());
