@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod clients;
 pub mod listeners;
+pub mod otlp_sink;
 pub mod ports;
 pub mod render;
 pub mod stack;
