@@ -10,17 +10,22 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use lookout_e2e::stack::{GrafanaStatus, Stack, StackOptions};
+use lookout_e2e::stack::{GrafanaStatus, Stack, StackOptions, TraceExport};
 use lookout_e2e::tools::repo_dir;
 use tokio::signal::unix::{SignalKind, signal};
 
-const USAGE: &str = "usage: lookout-stack [--work-dir DIR] [--no-traffic] [--no-grafana]
+const USAGE: &str =
+    "usage: lookout-stack [--work-dir DIR] [--no-traffic] [--no-grafana] [--otlp-endpoint URL]
 Runs user-service, order-service, the alert receiver, the traffic generator, node exporter,
 Alertmanager, Prometheus (and Grafana if installed) on the ports of nix/ports.json.
   --work-dir DIR  keep configs, data and logs in DIR (default: a temporary directory,
                   removed at exit)
   --no-traffic    do not start the traffic generator
-  --no-grafana    do not start Grafana even if it is installed";
+  --no-grafana    do not start Grafana even if it is installed
+  --otlp-endpoint URL
+                  the services and the traffic generator export traces over OTLP/HTTP
+                  to URL (e.g. http://127.0.0.1:4318 for Tempo or Jaeger); tracing is
+                  off without it";
 
 fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
@@ -51,6 +56,10 @@ async fn run(args: Vec<String>) -> Result<()> {
             }
             "--no-traffic" => options.traffic_generator = false,
             "--no-grafana" => options.grafana = false,
+            "--otlp-endpoint" => {
+                let url = args.next().context("--otlp-endpoint needs a URL")?;
+                options.traces = TraceExport::Endpoint(url);
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -123,6 +132,12 @@ fn print_urls(stack: &Stack) {
     line(
         "alertmanager",
         format!("http://127.0.0.1:{}/", ports.alertmanager),
+    );
+    line(
+        "traces (OTLP/HTTP)",
+        stack
+            .otlp_endpoint()
+            .unwrap_or_else(|| String::from("off (--otlp-endpoint URL turns them on)")),
     );
     match stack.grafana() {
         GrafanaStatus::Running { url, password_file } => line(

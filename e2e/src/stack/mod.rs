@@ -9,6 +9,7 @@ mod durations;
 mod grafana;
 mod processes;
 mod ready;
+mod tracing;
 
 pub mod ha;
 
@@ -21,11 +22,13 @@ pub use configs::{AlertmanagerTimings, RenderedConfigs, rule_files};
 pub use durations::parse_go_duration;
 pub use grafana::GrafanaStatus;
 pub use processes::ServiceName;
+pub use tracing::TraceExport;
 
 use crate::clients::alertmanager::AlertmanagerClient;
 use crate::clients::faults::FaultClient;
 use crate::clients::prometheus::PrometheusClient;
 use crate::clients::receiver::ReceiverClient;
+use crate::otlp_sink::{DEFAULT_CAPACITY, OtlpSink};
 use crate::ports::StackPorts;
 use crate::supervisor::Supervisor;
 
@@ -68,6 +71,12 @@ pub struct StackOptions {
     pub grafana: bool,
     /// Keep the services' simulated latency of the exercise.
     pub simulated_latency: bool,
+    /// order-service checks each order's user against user-service
+    /// (`--user-service-url`): the edge the tracing, edge-metric and
+    /// UpstreamErrors checks follow.
+    pub user_service_edge: bool,
+    /// Where the services and the traffic generator export their spans.
+    pub traces: TraceExport,
     /// Directory for configs, data and logs; a fresh temporary directory if `None`.
     pub work_dir: Option<PathBuf>,
 }
@@ -89,6 +98,8 @@ impl StackOptions {
             traffic_generator: true,
             grafana: false,
             simulated_latency: true,
+            user_service_edge: true,
+            traces: TraceExport::Sink,
             work_dir: None,
         })
     }
@@ -109,6 +120,8 @@ impl StackOptions {
             traffic_generator: true,
             grafana: true,
             simulated_latency: true,
+            user_service_edge: true,
+            traces: TraceExport::Off,
             work_dir: None,
         })
     }
@@ -123,6 +136,7 @@ pub struct Stack {
     http: reqwest::Client,
     configs: RenderedConfigs,
     grafana: GrafanaStatus,
+    trace_sink: Option<OtlpSink>,
     // Held for its Drop, which removes the directory; `None` when the caller chose
     // it. Last field, so it drops after the supervisor has killed every process.
     temp_dir: Option<tempfile::TempDir>,
@@ -150,6 +164,10 @@ impl Stack {
         let configs = configs::render(repo, &dir, &options, programs.grafana.is_some())?;
         let supervisor = Supervisor::new(&dir.join("logs"))?;
         let http = crate::clients::http_client()?;
+        let trace_sink = match options.traces {
+            TraceExport::Sink => Some(OtlpSink::start(DEFAULT_CAPACITY).await?),
+            TraceExport::Off | TraceExport::Endpoint(_) => None,
+        };
         let mut stack = Self {
             options,
             repo: repo.to_path_buf(),
@@ -158,6 +176,7 @@ impl Stack {
             http,
             configs,
             grafana: GrafanaStatus::NotRequested,
+            trace_sink,
             temp_dir: temp,
         };
         stack
@@ -168,7 +187,9 @@ impl Stack {
     }
 
     async fn launch(&mut self, programs: &processes::Programs) -> Result<()> {
-        for spec in processes::targets(programs, &self.options, &self.dir)? {
+        let otlp_endpoint = self.otlp_endpoint();
+        let otlp_endpoint = otlp_endpoint.as_deref();
+        for spec in processes::targets(programs, &self.options, &self.dir, otlp_endpoint)? {
             self.supervisor.start(spec)?;
         }
         for name in [
@@ -193,7 +214,7 @@ impl Stack {
             &self.configs,
         ))?;
         self.wait_ready(names::PROMETHEUS).await?;
-        if let Some(spec) = processes::traffic_generator(programs, &self.options) {
+        if let Some(spec) = processes::traffic_generator(programs, &self.options, otlp_endpoint) {
             self.supervisor.start(spec)?;
         }
         self.grafana = grafana::start(
@@ -207,6 +228,20 @@ impl Stack {
             self.wait_ready(names::GRAFANA).await?;
         }
         Ok(())
+    }
+
+    /// The OTLP/HTTP base URL the services export to, if they trace.
+    pub fn otlp_endpoint(&self) -> Option<String> {
+        match &self.options.traces {
+            TraceExport::Off => None,
+            TraceExport::Sink => self.trace_sink.as_ref().map(OtlpSink::endpoint),
+            TraceExport::Endpoint(url) => Some(url.clone()),
+        }
+    }
+
+    /// The OTLP sink receiving the services' spans ([`TraceExport::Sink`]).
+    pub fn trace_sink(&self) -> Option<&OtlpSink> {
+        self.trace_sink.as_ref()
     }
 
     /// The URL that answers 2xx once `name` is ready.

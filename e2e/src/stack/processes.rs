@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 
 use super::configs::RenderedConfigs;
 use super::durations::go_duration;
+use super::tracing::{TRACING_ENV, tracing_flags};
 use super::{StackOptions, names};
 use crate::supervisor::ProcessSpec;
 use crate::tools::{Tool, locate_tool, lookout_binary};
@@ -14,6 +15,8 @@ use crate::tools::{Tool, locate_tool, lookout_binary};
 /// listen addresses; removed from their environment so the defaults are what runs.
 const LISTEN_ADDRESS_ENV: &str = "LOOKOUT_LISTEN_ADDRESS";
 const ADMIN_LISTEN_ADDRESS_ENV: &str = "LOOKOUT_ADMIN_LISTEN_ADDRESS";
+/// The variable that would point order-service at a user-service of its own.
+const USER_SERVICE_URL_ENV: &str = "LOOKOUT_USER_SERVICE_URL";
 
 /// One of the two instrumented services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,10 +75,12 @@ impl Programs {
 }
 
 /// Everything Prometheus scrapes: the services, the receiver and node exporter.
+/// The services export their spans to `otlp_endpoint` when one is given.
 pub(super) fn targets(
     programs: &Programs,
     options: &StackOptions,
     dir: &Path,
+    otlp_endpoint: Option<&str>,
 ) -> Result<Vec<ProcessSpec>> {
     let ports = &options.ports;
     let receiver_dir = dir.join("alert-receiver");
@@ -96,9 +101,33 @@ pub(super) fn targets(
                 options.simulated_latency.to_string(),
             ],
         );
-        spec.env_remove = vec![LISTEN_ADDRESS_ENV.into(), ADMIN_LISTEN_ADDRESS_ENV.into()];
+        spec.args.extend(tracing_flags(otlp_endpoint));
+        spec.env_remove = [
+            LISTEN_ADDRESS_ENV,
+            ADMIN_LISTEN_ADDRESS_ENV,
+            USER_SERVICE_URL_ENV,
+        ]
+        .into_iter()
+        .chain(TRACING_ENV)
+        .map(String::from)
+        .collect();
         spec
     };
+    let mut order_service = service(
+        names::ORDER_SERVICE,
+        &programs.order_service,
+        ports.order_service,
+        ports.order_service_admin,
+    );
+    if options.user_service_edge {
+        // The cross-service hop: each order's user is checked against our
+        // user-service, so one trace and one edge (order-service -> user-service)
+        // span both services.
+        order_service.args.extend([
+            "--user-service-url".into(),
+            format!("http://127.0.0.1:{}", ports.user_service),
+        ]);
+    }
     let mut receiver = ProcessSpec::new(
         names::ALERT_RECEIVER,
         programs.alert_receiver.clone(),
@@ -113,7 +142,10 @@ pub(super) fn targets(
                 .to_string(),
         ],
     );
-    receiver.env_remove = vec![LISTEN_ADDRESS_ENV.into()];
+    receiver.env_remove = std::iter::once(LISTEN_ADDRESS_ENV)
+        .chain(TRACING_ENV)
+        .map(String::from)
+        .collect();
     Ok(vec![
         service(
             names::USER_SERVICE,
@@ -121,12 +153,7 @@ pub(super) fn targets(
             ports.user_service,
             ports.user_service_admin,
         ),
-        service(
-            names::ORDER_SERVICE,
-            &programs.order_service,
-            ports.order_service,
-            ports.order_service_admin,
-        ),
+        order_service,
         receiver,
         ProcessSpec::new(
             names::NODE_EXPORTER,
@@ -190,21 +217,23 @@ pub(super) fn prometheus(
     )
 }
 
-/// The traffic generator against both services' public ports.
+/// The traffic generator against both services' public ports; its requests
+/// start the traces when `otlp_endpoint` is given.
 pub(super) fn traffic_generator(
     programs: &Programs,
     options: &StackOptions,
+    otlp_endpoint: Option<&str>,
 ) -> Option<ProcessSpec> {
     let program = programs.traffic_generator.clone()?;
     let ports = &options.ports;
-    Some(ProcessSpec::new(
-        names::TRAFFIC_GENERATOR,
-        program,
-        vec![
-            "--user-service-url".into(),
-            format!("http://127.0.0.1:{}", ports.user_service),
-            "--order-service-url".into(),
-            format!("http://127.0.0.1:{}", ports.order_service),
-        ],
-    ))
+    let mut args = vec![
+        "--user-service-url".into(),
+        format!("http://127.0.0.1:{}", ports.user_service),
+        "--order-service-url".into(),
+        format!("http://127.0.0.1:{}", ports.order_service),
+    ];
+    args.extend(tracing_flags(otlp_endpoint));
+    let mut spec = ProcessSpec::new(names::TRAFFIC_GENERATOR, program, args);
+    spec.env_remove = TRACING_ENV.map(String::from).to_vec();
+    Some(spec)
 }

@@ -50,9 +50,14 @@ impl HaStack {
     /// intervals and timings (its ports are replaced by [`HaPorts`]).
     pub async fn start(repo: &Path, options: StackOptions) -> Result<Self> {
         let ports = HaPorts::free()?;
+        // No cross-service edge and no tracing: the HA test is about Prometheus
+        // and Alertmanager redundancy; the edge would add UpstreamErrors to the
+        // deliveries it counts.
         let options = StackOptions {
             ports: ports.shared,
             grafana: false,
+            user_service_edge: false,
+            traces: super::TraceExport::Off,
             ..options
         };
         let temp = tempfile::Builder::new()
@@ -79,7 +84,7 @@ impl HaStack {
         let programs = Programs::locate(&self.options)?;
         let alertmanager = locate_tool(Tool::Alertmanager)?;
         let prometheus = locate_tool(Tool::Prometheus)?;
-        for spec in targets(&programs, &self.options, &self.dir)? {
+        for spec in targets(&programs, &self.options, &self.dir, None)? {
             self.supervisor.start(spec)?;
         }
         for index in 0..PEERS {
@@ -111,7 +116,7 @@ impl HaStack {
         for name in names {
             self.wait_ready(&name).await?;
         }
-        if let Some(spec) = traffic_generator(&programs, &self.options) {
+        if let Some(spec) = traffic_generator(&programs, &self.options, None) {
             self.supervisor.start(spec)?;
         }
         Ok(())
