@@ -27,6 +27,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
 use prost::Message;
 use tokio::task::JoinHandle;
 
+pub use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 pub use store::{ReceivedSpan, SinkStats, hex};
 
 use store::SpanStore;

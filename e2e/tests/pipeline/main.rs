@@ -17,11 +17,18 @@
 //! 7. every dashboard query returns at least one series;
 //! 8. (a twin of the VM test's persistence check) a sample survives a Prometheus restart.
 //!
+//! Issue 13's edge order-service -> user-service joins steps 1 and 4: a traffic
+//! generator `POST /orders` is one trace across the three services (received by
+//! the stack's OTLP sink), the edge's metrics reach Prometheus; with user-service
+//! down, order-service answers 503 and UpstreamErrors fires, inhibited by
+//! ServiceDown.
+//!
 //! The scenarios overlap so the whole run takes about 3.5 minutes although the
 //! rules' `for` durations are real (1m, 2m). Every wait is bounded and fails with
 //! the API state and the processes' log tails; latencies are printed, not asserted.
 
 mod dashboards;
+mod edges;
 mod error_rate;
 mod loopback;
 mod outage;
@@ -30,6 +37,7 @@ mod response_time;
 mod scrape_format;
 mod service_down;
 mod shared;
+mod trace;
 mod traffic;
 mod watchdog;
 mod wiring;
@@ -42,11 +50,13 @@ use lookout_e2e::timeline::Timeline;
 use lookout_e2e::tools::repo_dir;
 
 use crate::dashboards::step7_every_dashboard_query_has_data;
+use crate::edges::{edge_metrics_in_prometheus, order_service_answers_503_without_user_service};
 use crate::error_rate::{inject_faults, step2_high_error_rate_lifecycle};
 use crate::outage::step6_alertmanager_outage_delivers_late;
 use crate::persistence::step8_samples_survive_a_prometheus_restart;
 use crate::response_time::step3_high_response_time_delivered;
 use crate::service_down::step4_service_down_inhibits_then_resolves;
+use crate::trace::one_order_trace_crosses_three_services;
 use crate::watchdog::step5_watchdog_has_its_own_receiver;
 use crate::wiring::step1_targets_rules_and_alertmanager;
 
@@ -83,6 +93,12 @@ async fn run_steps(stack: &mut Stack, timeline: &mut Timeline) -> Result<()> {
     step1_targets_rules_and_alertmanager(stack)
         .await
         .context("step 1: targets up, rules evaluated, Alertmanager connected, loopback only")?;
+    one_order_trace_crosses_three_services(stack)
+        .await
+        .context("step 1: a traffic generator POST /orders is one trace across three services")?;
+    edge_metrics_in_prometheus(stack)
+        .await
+        .context("step 1: the edge order-service -> user-service in Prometheus")?;
     let faults_at = inject_faults(stack).await?;
     step2_high_error_rate_lifecycle(stack, timeline, faults_at)
         .await
@@ -92,6 +108,9 @@ async fn run_steps(stack: &mut Stack, timeline: &mut Timeline) -> Result<()> {
     stack.kill(names::USER_SERVICE).await?;
     let user_service_killed_at = Instant::now();
     println!("[e2e] user-service killed");
+    order_service_answers_503_without_user_service(stack)
+        .await
+        .context("step 4: order-service answers 503 while user-service is down")?;
     step3_high_response_time_delivered(stack, timeline, faults_at)
         .await
         .context("step 3: HighResponseTime fires and is delivered")?;

@@ -1,5 +1,6 @@
 //! Step 4: a killed service fires ServiceDown, which is delivered and inhibits the
-//! job's other alerts; the restart delivers the resolved notification.
+//! job's other alerts and its callers' UpstreamErrors; the restart delivers the
+//! resolved notification.
 
 use std::time::Instant;
 
@@ -10,6 +11,7 @@ use lookout_e2e::alerts::{
 use lookout_e2e::stack::{Stack, names};
 use lookout_e2e::timeline::{Measurement, Timeline};
 
+use crate::edges::upstream_errors_inhibited_by_service_down;
 use crate::shared::{FIRING_SLACK, QUICK, check_delivery, record, rule_hold};
 
 pub(crate) async fn step4_service_down_inhibits_then_resolves(
@@ -66,6 +68,9 @@ pub(crate) async fn step4_service_down_inhibits_then_resolves(
         seen_at - killed_at,
         hold,
     );
+    upstream_errors_inhibited_by_service_down(stack, &source.fingerprint, &delivered)
+        .await
+        .context("UpstreamErrors of order-service -> user-service, inhibited by ServiceDown")?;
 
     stack.restart(names::USER_SERVICE).await?;
     let restarted_at = Instant::now();
