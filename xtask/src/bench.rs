@@ -13,9 +13,15 @@
 //! another build of user-service and order-service (say, a variant of a change)
 //! whose business routes run in the same rounds, each paired with the floor, so
 //! the report can set the two builds side by side.
+//!
+//! Then tracing's cost (`tracing.rs`): user-service with tracing off, on at
+//! ratio 1.0 and at 0.01, exporting to a local OTLP sink (`otlp_sink.rs`), in
+//! rounds of their own; `--tracing-only` runs just that part.
 
+mod otlp_sink;
 mod report;
 mod server;
+mod tracing;
 mod wrk;
 
 use std::path::{Path, PathBuf};
@@ -55,6 +61,9 @@ pub(crate) struct Options {
     /// business routes are measured in the same rounds (reported as `<name> (B)`).
     #[arg(long, value_name = "DIR")]
     pub(super) compare_dir: Option<PathBuf>,
+    /// Only measure tracing's cost (off, ratio 1.0, ratio 0.01).
+    #[arg(long)]
+    pub(super) tracing_only: bool,
 }
 
 pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
@@ -64,6 +73,18 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     cargo_release(&["-p", "user-service", "-p", "order-service", "--bins"])?;
     cargo_release(&["-p", "service-runtime", "--example", "bare_axum"])?;
     let release = target_dir().join("release");
+    if !options.tracing_only {
+        services_against_the_floor(options, &release)?;
+    }
+    tracing::run(
+        &release.join("user-service"),
+        options.duration,
+        options.rounds,
+    )
+}
+
+/// The services' routes against the bare-axum floor, start-up and memory.
+fn services_against_the_floor(options: &Options, release: &Path) -> anyhow::Result<()> {
     let floor_binary = release.join("examples").join("bare_axum");
     let mut plans: Vec<(&'static str, PathBuf, &[&'static str])> = vec![
         (FLOOR, floor_binary, &["/health"]),
@@ -91,10 +112,10 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
         // also pays for reading the binary from disk.
         let mut startups = Vec::new();
         for _ in 0..STARTS {
-            startups.push(start(name, binary)?.startup);
+            startups.push(start(name, binary, &[])?.startup);
         }
         startups.sort();
-        let mut server = start(name, binary)?;
+        let mut server = start(name, binary, &[])?;
         server.startup = startups[STARTS / 2];
         servers.push((*name, server, *paths));
     }

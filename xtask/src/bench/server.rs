@@ -31,8 +31,18 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-/// Spawns a server and measures the time to its first `/health` answer.
-pub(super) fn start(name: &str, binary: &Path) -> anyhow::Result<Server> {
+/// Variables that would switch tracing on (or change it) behind the flags' back.
+const TRACING_ENV: [&str; 5] = [
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_PROTOCOL",
+    "LOOKOUT_TRACE_SAMPLE_RATIO",
+    "LOOKOUT_OTLP_QUEUE_SPANS",
+];
+
+/// Spawns a server with `extra` flags and measures the time to its first
+/// `/health` answer.
+pub(super) fn start(name: &str, binary: &Path, extra: &[String]) -> anyhow::Result<Server> {
     let port = free_port()?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut command = Command::new(binary);
@@ -49,6 +59,10 @@ pub(super) fn start(name: &str, binary: &Path) -> anyhow::Result<Server> {
             "false",
         ]);
         command.args(["--log-level", "warn"]);
+        command.args(extra);
+    }
+    for variable in TRACING_ENV {
+        command.env_remove(variable);
     }
     let started = Instant::now();
     let child = command
