@@ -49,7 +49,7 @@ enum Task {
     #[command(disable_help_flag = true)]
     Stack(RawArgs),
     /// Throughput, latency, memory and start-up of the services against a bare-axum
-    /// floor (figures, not pass/fail).
+    /// floor, and tracing's cost (figures, not pass/fail).
     Bench(bench::Options),
     /// The monitoring rules and the Alertmanager routing, against promtool, amtool
     /// and a real Alertmanager.
