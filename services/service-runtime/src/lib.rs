@@ -74,6 +74,10 @@
 //!   loopback-checked before anything is bound.
 //! - [`launch`]: [`main`]`(service, common, serve)`, the start-up sequence of a service
 //!   binary (logging, recorder, runtime, signals, one-line error and exit code).
+//! - [`outbound`]: calls to peer services as mesh edges: [`outbound::EdgeClient`]
+//!   (reqwest, a deadline per call, bounded body), a client span with `traceparent`
+//!   injected, and `http_client_requests_total` /
+//!   `http_client_request_duration_seconds` per `peer`.
 //! - [`shutdown`]: [`shutdown::Shutdown`], triggered by SIGTERM/ctrl-c or by hand.
 //! - `testing` (feature `testing`, for integration tests): `Spawned` (the real binary
 //!   on free ports, listeners read from its JSON `listening` lines), `request` (reqwest,
@@ -90,6 +94,7 @@ pub mod http;
 mod http_metrics;
 pub mod launch;
 pub mod metrics;
+pub mod outbound;
 pub mod pagination;
 pub mod ports;
 mod process;
