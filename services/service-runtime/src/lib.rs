@@ -79,6 +79,8 @@
 //!   injected, and `http_client_requests_total` /
 //!   `http_client_request_duration_seconds` per `peer`.
 //! - [`shutdown`]: [`shutdown::Shutdown`], triggered by SIGTERM/ctrl-c or by hand.
+//! - `span_capture` (feature `testing`): `CapturedSpans::on_this_thread()`, the
+//!   spans code under test ends, through the real OpenTelemetry layer and SDK.
 //! - `testing` (feature `testing`, for integration tests): `Spawned` (the real binary
 //!   on free ports, listeners read from its JSON `listening` lines), `request` (reqwest,
 //!   HTTP/1.1), `Scrape` (`/metrics` parsing) and `testing::checks`, the contract
@@ -100,6 +102,8 @@ pub mod ports;
 mod process;
 pub mod server;
 pub mod shutdown;
+#[cfg(any(test, feature = "testing"))]
+pub mod span_capture;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -59,10 +59,28 @@ impl Peer {
 
     /// Starts a call of `method` to `route` (a template such as `/users/{id}`, the
     /// span's name; never the path itself, which may hold ids) at `url` on `base`.
-    /// The span's parent is the current span: the server span of the request that
-    /// causes the call, or none (then the call starts a trace).
+    /// The span's parent is the current span (the server span of the request that
+    /// causes the call); with none, the call starts a trace.
     pub fn start(&self, method: &Method, route: &str, base: &BaseUrl, url: &str) -> EdgeCall {
+        self.begin(Span::current().id(), method, route, base, url)
+    }
+
+    /// As [`Peer::start`], but the call always starts a new trace: for a client
+    /// whose calls are the origin of the work (the traffic generator).
+    pub fn start_trace(&self, method: &Method, route: &str, base: &BaseUrl, url: &str) -> EdgeCall {
+        self.begin(None, method, route, base, url)
+    }
+
+    fn begin(
+        &self,
+        parent: Option<tracing::Id>,
+        method: &Method,
+        route: &str,
+        base: &BaseUrl,
+        url: &str,
+    ) -> EdgeCall {
         let span = tracing::info_span!(
+            parent: parent,
             "outbound",
             otel.name = %format_args!("{method} {route}"),
             otel.kind = "client",
