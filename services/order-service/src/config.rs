@@ -7,6 +7,7 @@ use service_runtime::config::CommonArgs;
 use service_runtime::outbound::BaseUrl;
 use service_runtime::server::AdminArgs;
 use service_runtime::server::ConnectionArgs;
+use service_runtime::server::limits::parse_timeout;
 
 /// order-service: the exercise's order API (GET/POST /orders, GET /orders/{id}) with
 /// Prometheus metrics on /metrics and fault control on a loopback admin port.
@@ -43,7 +44,7 @@ pub struct Config {
     #[arg(long, env = "LOOKOUT_USER_SERVICE_URL", value_name = "URL")]
     pub user_service_url: Option<BaseUrl>,
 
-    /// Deadline of that check, answer included (`2s`, `500ms`; at most 1m).
+    /// Deadline of that check, answer included (`2s`, `500ms`; more than 0, at most 1m).
     #[arg(
         long,
         env = "LOOKOUT_USER_SERVICE_TIMEOUT",
@@ -58,10 +59,12 @@ pub struct Config {
 /// this by a stalled peer would outlive any client's patience anyway.
 const MAX_USER_SERVICE_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The services' duration syntax (`500ms`, `2s`, a bare number of seconds), as
+/// for their other timeouts, at most [`MAX_USER_SERVICE_TIMEOUT`].
 fn parse_check_timeout(text: &str) -> Result<Duration, String> {
-    let timeout = humantime::parse_duration(text).map_err(|error| format!("{text:?}: {error}"))?;
-    if timeout.is_zero() || timeout > MAX_USER_SERVICE_TIMEOUT {
-        return Err(format!("{text:?}: expected more than 0 and at most 1m"));
+    let timeout = parse_timeout(text)?;
+    if timeout > MAX_USER_SERVICE_TIMEOUT {
+        return Err(format!("{text:?} must be at most 1m"));
     }
     Ok(timeout)
 }
@@ -74,7 +77,8 @@ mod tests {
     fn check_timeouts_are_positive_and_bounded() {
         assert_eq!(parse_check_timeout("2s"), Ok(Duration::from_secs(2)));
         assert_eq!(parse_check_timeout("250ms"), Ok(Duration::from_millis(250)));
-        for bad in ["0s", "61s", "2", "soon"] {
+        assert_eq!(parse_check_timeout("3"), Ok(Duration::from_secs(3)));
+        for bad in ["0s", "61s", "2h", "soon"] {
             assert!(parse_check_timeout(bad).is_err(), "{bad}");
         }
     }
