@@ -61,9 +61,17 @@ impl UserDirectory {
                     self.timeout
                 )))
             }
-            Err(error) => {
-                tracing::warn!(user_id = id, %error, "user-service unreachable or invalid");
-                Err(unavailable("is unreachable or gave an invalid answer"))
+            Err(EdgeError::BodyTooLarge(limit)) => {
+                tracing::warn!(
+                    user_id = id,
+                    limit,
+                    "user-service answered more than the bound"
+                );
+                Err(unavailable("gave an invalid answer (too long)"))
+            }
+            Err(EdgeError::Unreachable(causes)) => {
+                tracing::warn!(user_id = id, error = %causes, "user-service unreachable");
+                Err(unavailable("is unreachable"))
             }
         }
     }
