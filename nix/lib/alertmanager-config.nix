@@ -146,6 +146,19 @@ in {
       target_matchers = ["alertname!=\"ServiceDown\""];
       equal = ["job"];
     }
+    # A peer that is down explains its callers' failed calls to it. `equal`
+    # compares one label name on both alerts, and the down service is `job` on
+    # ServiceDown but `peer` on UpstreamErrors (whose `job` is the caller), so
+    # the ServiceDown rule copies its job into a `peer` label
+    # (rules/availability.rules.yml) and the two meet on `peer`. Done in the
+    # rule rather than by relabelling in Prometheus so that promtool's tests
+    # pin the label; `peer` is the same on every replica, so the HA pair's
+    # alerts still deduplicate.
+    {
+      source_matchers = ["alertname=\"ServiceDown\""];
+      target_matchers = ["alertname=\"UpstreamErrors\""];
+      equal = ["peer"];
+    }
   ];
 
   receivers = [

@@ -8,6 +8,7 @@
 //! `--dir DIR` and `--rules-dir DIR` point the check at other directories
 //! (flags in [`Options`]).
 
+mod explore_url;
 mod labels;
 mod model;
 mod queries;
@@ -16,6 +17,9 @@ mod query_tests;
 mod structure;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod trace_link_tests;
+mod trace_links;
 mod variables;
 mod vocabulary;
 
@@ -75,7 +79,8 @@ fn check_all(dashboards: &[model::Dashboard], rules_dir: &Path) -> anyhow::Resul
     for dashboard in dashboards {
         let found = structure::check(dashboard)
             .into_iter()
-            .chain(queries::check(dashboard, &vocabulary));
+            .chain(queries::check(dashboard, &vocabulary))
+            .chain(trace_links::check(dashboard, &vocabulary));
         problems.extend(found.map(|problem| format!("{}.json: {problem}", dashboard.stem)));
     }
     Ok(problems)

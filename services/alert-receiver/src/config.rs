@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use service_runtime::config::CommonArgs;
 use service_runtime::server::ConnectionArgs;
+use service_runtime::tracing_args::TracingArgs;
 
 /// Largest `--capacity`. Memory is bounded by `--max-memory-bytes`; this only keeps
 /// the per-notification bookkeeping of many tiny notifications reasonable.
@@ -41,6 +42,10 @@ pub struct Config {
     /// Header and body timeouts, connection cap, drain timeout (shared with the services).
     #[command(flatten)]
     pub connections: ConnectionArgs,
+
+    /// OpenTelemetry tracing (off unless an OTLP endpoint is set).
+    #[command(flatten)]
+    pub tracing: TracingArgs,
 
     /// How many notifications to keep in memory (and reload from --store-file); the
     /// oldest are dropped to make room for a new one.

@@ -33,7 +33,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> anyhow::Result<()> {
-    telemetry::init(&config.common.log_level, config.common.log_format)?;
+    let telemetry = telemetry::init(SERVICE, &config.common, &config.tracing)?;
     let metrics = service_runtime::metrics::install(SERVICE)?;
     let bounds = HistoryBounds {
         max_notifications: config.capacity,
@@ -56,6 +56,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let address = config.common.socket_addr(ports::default_port(SERVICE.name));
     let listener = server::bind(address, "api").await?;
     server::serve(listener, app, &config.connections, Shutdown::on_signals()).await?;
+    telemetry.flush().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -8,6 +8,7 @@ use service_runtime::outbound::BaseUrl;
 use service_runtime::server::AdminArgs;
 use service_runtime::server::ConnectionArgs;
 use service_runtime::server::limits::parse_timeout;
+use service_runtime::tracing_args::TracingArgs;
 
 /// order-service: the exercise's order API (GET/POST /orders, GET /orders/{id}) with
 /// Prometheus metrics on /metrics and fault control on a loopback admin port.
@@ -22,6 +23,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub connections: ConnectionArgs,
+
+    #[command(flatten)]
+    pub tracing: TracingArgs,
 
     /// Simulate the exercise's database latency (GET /orders 0-100 ms); `false` for
     /// benchmarks.

@@ -8,8 +8,8 @@ use order_service::{Config, SERVICE};
 
 fn main() -> ExitCode {
     let config = Config::parse();
-    let common = config.common.clone();
-    service_runtime::main(SERVICE, &common, |metrics, shutdown| {
+    let (common, tracing) = (config.common.clone(), config.tracing.clone());
+    service_runtime::main(SERVICE, &common, &tracing, |metrics, shutdown| {
         order_service::run(config, metrics, shutdown)
     })
 }

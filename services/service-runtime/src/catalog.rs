@@ -39,6 +39,10 @@ pub const LOOKOUT_BUILD_INFO: &str = "lookout_build_info";
 pub const ALERT_RECEIVER_NOTIFICATIONS_TOTAL: &str = "alert_receiver_notifications_total";
 /// Counter of alerts carried by those notifications.
 pub const ALERT_RECEIVER_ALERTS_TOTAL: &str = "alert_receiver_alerts_total";
+/// Counter of finished spans lost: export queue full, or their export failed.
+pub const OTEL_SPANS_DROPPED_TOTAL: &str = "otel_spans_dropped_total";
+/// Counter of spans the OTLP collector accepted.
+pub const OTEL_SPANS_EXPORTED_TOTAL: &str = "otel_spans_exported_total";
 
 /// Label: kind of connection error (see `server::conn_errors::KINDS`).
 pub const LABEL_KIND: &str = "kind";
@@ -259,6 +263,18 @@ pub const METRICS: &[MetricSpec] = &[
         kind: MetricKind::Counter,
         labels: &[LABEL_ALERTNAME, LABEL_STATUS],
         help: "Alerts carried by received notifications, by alert name (capped, overflow is other) and status.",
+    },
+    MetricSpec {
+        name: OTEL_SPANS_DROPPED_TOTAL,
+        kind: MetricKind::Counter,
+        labels: &[],
+        help: "Finished trace spans lost: the export queue was full or their OTLP export failed or timed out.",
+    },
+    MetricSpec {
+        name: OTEL_SPANS_EXPORTED_TOTAL,
+        kind: MetricKind::Counter,
+        labels: &[],
+        help: "Trace spans accepted by the OTLP collector.",
     },
 ];
 

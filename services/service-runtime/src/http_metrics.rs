@@ -20,10 +20,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use metrics::SharedString;
 use tower::{Layer, Service};
+use tracing::Instrument;
 
 use crate::catalog;
 use crate::errors::ensure_json;
 use crate::faults::{FaultSettings, Faults};
+use crate::http_span;
+use crate::otel::log_ids::WithLogIds;
 
 /// Layer producing [`HttpMetrics`]; with `faults`, it also injects them into every
 /// route but the runtime's own (`/health`, `/metrics`), which saves business routes
@@ -80,25 +83,46 @@ where
             .filter(|_| !RUNTIME_ROUTES.contains(&&*route))
             .map(Faults::settings)
             .filter(FaultSettings::active);
-        let Some(faults) = faults else {
-            let answer = self.inner.call(request);
-            return Box::pin(async move {
-                let response = ensure_json(answer.await?);
-                record(method, route, response.status(), started);
-                Ok(response)
-            });
-        };
-        // The service polled ready goes into the future; a clone stays behind.
-        let clone = self.inner.clone();
-        let mut ready = std::mem::replace(&mut self.inner, clone);
-        Box::pin(async move {
-            let response = match faults.inject().await {
-                Some(injected) => injected,
-                None => ensure_json(ready.call(request).await?),
-            };
+        let (span, log_ids) = http_span::start(&request, method, &route);
+        let answered = span.clone();
+        let finish = move |response: &Response| {
             record(method, route, response.status(), started);
-            Ok(response)
-        })
+            http_span::finish(&answered, response.status());
+        };
+        let answer: Self::Future = match faults {
+            None => {
+                // Inside the span, so work the handler starts right away is its child.
+                let answer = span.in_scope(|| self.inner.call(request));
+                Box::pin(
+                    async move {
+                        let response = ensure_json(answer.await?);
+                        finish(&response);
+                        Ok(response)
+                    }
+                    .instrument(span),
+                )
+            }
+            Some(faults) => {
+                // The service polled ready goes into the future; a clone stays behind.
+                let clone = self.inner.clone();
+                let mut ready = std::mem::replace(&mut self.inner, clone);
+                Box::pin(
+                    async move {
+                        let response = match faults.inject().await {
+                            Some(injected) => injected,
+                            None => ensure_json(ready.call(request).await?),
+                        };
+                        finish(&response);
+                        Ok(response)
+                    }
+                    .instrument(span),
+                )
+            }
+        };
+        match log_ids {
+            Some(ids) => Box::pin(WithLogIds::new(ids, answer)),
+            None => answer,
+        }
     }
 }
 

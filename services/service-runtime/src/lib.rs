@@ -9,6 +9,7 @@
 //! use clap::Parser;
 //! use service_runtime::{ServiceInfo, config::CommonArgs, faults::Faults};
 //! use service_runtime::server::{AdminArgs, ConnectionArgs, ServiceRouters, run_with_admin};
+//! use service_runtime::tracing_args::TracingArgs;
 //!
 //! // The name needs `user-service` and `user-service-admin` style entries in nix/ports.json.
 //! const SERVICE: ServiceInfo = ServiceInfo { name: "user-service", version: env!("CARGO_PKG_VERSION") };
@@ -21,14 +22,17 @@
 //!     admin: AdminArgs,
 //!     #[command(flatten)]
 //!     connections: ConnectionArgs,
+//!     #[command(flatten)]
+//!     tracing: TracingArgs,
 //! }
 //!
 //! fn main() -> std::process::ExitCode {
 //!     let config = Config::parse();
-//!     let common = config.common.clone();
-//!     // Logging, the recorder (installed BEFORE any state, so gauges set at start-up
-//!     // are kept), the runtime, SIGTERM/ctrl-c, and a one-line error on failure.
-//!     service_runtime::main(SERVICE, &common, |metrics, shutdown| async move {
+//!     let (common, tracing) = (config.common.clone(), config.tracing.clone());
+//!     // The runtime, logging and tracing, the recorder (installed BEFORE any state,
+//!     // so gauges set at start-up are kept), SIGTERM/ctrl-c, the last spans flushed,
+//!     // and a one-line error on failure.
+//!     service_runtime::main(SERVICE, &common, &tracing, |metrics, shutdown| async move {
 //!         run_with_admin(SERVICE, &config.common, &config.admin, &config.connections, shutdown, || {
 //!             let faults = Faults::default();
 //!             let business = Router::new().route("/things", get(|| async { "[]" }));
@@ -49,11 +53,19 @@
 //! - [`catalog`]: every metric and label name of the contract, and [`catalog::METRICS`].
 //! - [`config`]: [`config::CommonArgs`] (`--listen-address`, `--port`, `--log-level`,
 //!   `--log-format`, with `LOOKOUT_*` env vars).
-//! - [`telemetry`]: `init(level, format)`, text or JSON lines on stdout.
+//! - [`tracing_args`]: [`tracing_args::TracingArgs`] (`--otlp-endpoint`,
+//!   `--trace-sample-ratio`, `--otlp-queue-spans`, the standard `OTEL_*` variables).
+//! - [`telemetry`]: `init(service, common, tracing)`, text or JSON lines on stdout,
+//!   and, with an OTLP endpoint, spans exported over OTLP/HTTP through a bounded
+//!   queue (`otel_spans_exported_total`, `otel_spans_dropped_total`); JSON lines
+//!   logged while a traced request runs carry `trace_id` and `span_id`.
+//! - [`trace_context`]: `inject(&mut HeaderMap)`, the current span's `traceparent`
+//!   for an outgoing request.
 //! - [`metrics`]: `install(ServiceInfo) -> MetricsHandle` (global recorder, HELP for
 //!   every catalog metric, buckets, `lookout_build_info`), `MetricsHandle::render()`.
 //! - [`http`]: `instrument(router, service, metrics)` adds `/health`, `/metrics`, the
-//!   HTTP metrics, JSON 404/405/413 and the 64 KiB body limit;
+//!   HTTP metrics, a server span per request when tracing is on (the incoming
+//!   `traceparent` honoured), JSON 404/405/413 and the 64 KiB body limit;
 //!   `instrument_with_faults(router, service, metrics, faults)` also injects faults
 //!   into the router's own routes.
 //! - [`fields`]: input rules both services share: plain decimal ids
@@ -94,8 +106,10 @@ pub mod faults;
 pub mod fields;
 pub mod http;
 mod http_metrics;
+mod http_span;
 pub mod launch;
 pub mod metrics;
+mod otel;
 pub mod outbound;
 pub mod pagination;
 pub mod ports;
@@ -107,6 +121,8 @@ pub mod span_capture;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod trace_context;
+pub mod tracing_args;
 
 pub use launch::main;
 

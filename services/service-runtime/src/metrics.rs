@@ -57,6 +57,9 @@ pub fn install(service: ServiceInfo) -> anyhow::Result<MetricsHandle> {
         .install_recorder()
         .context("cannot install the Prometheus recorder (installed twice?)")?;
     describe_catalog();
+    // At 0 from start-up, tracing on or off, so a rate() over them never starts empty.
+    metrics::counter!(catalog::OTEL_SPANS_DROPPED_TOTAL).increment(0);
+    metrics::counter!(catalog::OTEL_SPANS_EXPORTED_TOTAL).increment(0);
     metrics::gauge!(
         catalog::LOOKOUT_BUILD_INFO,
         catalog::LABEL_SERVICE => service.name,

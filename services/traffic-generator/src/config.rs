@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use service_runtime::config::CommonArgs;
 use service_runtime::ports;
+use service_runtime::tracing_args::TracingArgs;
 
 use crate::duration::{parse_bounded, parse_duration};
 use crate::mix::Shares;
@@ -60,6 +61,10 @@ pub struct Config {
     /// Logging flags: --log-level, --log-format.
     #[command(flatten)]
     pub common: CommonArgs,
+
+    /// OpenTelemetry tracing (off unless an OTLP endpoint is set).
+    #[command(flatten)]
+    pub tracing: TracingArgs,
 
     /// Base URL of user-service [default: http://127.0.0.1:<user-service port of nix/ports.json>].
     #[arg(long, env = "TRAFFIC_USER_SERVICE_URL", default_value_t = default_url("user-service"))]

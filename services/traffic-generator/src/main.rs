@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use service_runtime::{shutdown::Shutdown, telemetry};
 
+use traffic_generator::SERVICE;
 use traffic_generator::config::Config;
 use traffic_generator::runner;
 
@@ -37,8 +38,10 @@ fn main() -> ExitCode {
         Err(error) => return failure(&format!("cannot start tokio: {error}")),
     };
     let result = runtime.block_on(async {
-        telemetry::init(&config.common.log_level, config.common.log_format)?;
-        runner::run(plan, Shutdown::on_signals()).await
+        let telemetry = telemetry::init(SERVICE, &config.common, &config.tracing)?;
+        let finished = runner::run(plan, Shutdown::on_signals()).await;
+        telemetry.flush().await;
+        finished
     });
     match result {
         Ok(_) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@ use clap::{ArgAction, Parser};
 use service_runtime::config::CommonArgs;
 use service_runtime::server::AdminArgs;
 use service_runtime::server::ConnectionArgs;
+use service_runtime::tracing_args::TracingArgs;
 
 /// user-service: the exercise's user API (GET/POST /users, GET /users/{id}) with
 /// Prometheus metrics on /metrics and fault control on a loopback admin port.
@@ -18,6 +19,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub connections: ConnectionArgs,
+
+    #[command(flatten)]
+    pub tracing: TracingArgs,
 
     /// Simulate the exercise's database latency (GET /users 10-100 ms, POST /users
     /// 50-200 ms); `false` for benchmarks.

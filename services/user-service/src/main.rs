@@ -8,8 +8,8 @@ use user_service::{Config, SERVICE};
 
 fn main() -> ExitCode {
     let config = Config::parse();
-    let common = config.common.clone();
-    service_runtime::main(SERVICE, &common, |metrics, shutdown| {
+    let (common, tracing) = (config.common.clone(), config.tracing.clone());
+    service_runtime::main(SERVICE, &common, &tracing, |metrics, shutdown| {
         user_service::run(config, metrics, shutdown)
     })
 }

@@ -4,7 +4,7 @@
 
 use super::model::{Dashboard, parse};
 use super::vocabulary::{ExportedMetric, Vocabulary, parse_rules};
-use super::{queries, structure};
+use super::{queries, structure, trace_links};
 use serde_json::{Value, json};
 
 pub(super) const DS: fn() -> Value = || json!({"type": "prometheus", "uid": "prometheus"});
@@ -63,6 +63,7 @@ pub(super) fn problems(json: &Value) -> Vec<String> {
     };
     let mut found = structure::check(&dashboard);
     found.extend(queries::check(&dashboard, &vocabulary()));
+    found.extend(trace_links::check(&dashboard, &vocabulary()));
     found
 }
 

@@ -157,7 +157,7 @@ impl EdgeCall {
     pub fn trace_headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
         self.span
-            .in_scope(|| super::propagation::inject(&mut headers));
+            .in_scope(|| crate::trace_context::inject(&mut headers));
         headers
     }
 

@@ -11,7 +11,6 @@
 mod base_url;
 mod client;
 mod edge;
-mod propagation;
 #[cfg(test)]
 mod tests;
 
