@@ -11,7 +11,7 @@
   shared = import ./service-options.nix {inherit lib;};
   hardening = import ./hardening.nix {
     allowedAddresses =
-      if shared.isLoopback cfg.listenAddress
+      if shared.isLoopback cfg.listenAddress && shared.loopbackUrls [cfg.otlpEndpoint]
       then ["localhost"]
       else null;
   };
@@ -72,6 +72,7 @@ in {
                 "--store-file"
                 storeFile
               ]
+              ++ shared.tracingFlags cfg
               ++ cfg.extraFlags
             );
             StateDirectory = stateDirectory;

@@ -13,7 +13,7 @@
 #   - every lookout unit of vm.nix and fault-injection.nix must score an exposure
 #     of 2.0 or less in `systemd-analyze security --offline=true`.
 # Usage: nix/tests/eval/check.sh   (NIXOS_EVAL=<path of the harness's check>,
-#        THANOS_MODULE=<saved upstream thanos.nix>)
+#        THANOS_MODULE=<saved upstream thanos.nix>, TEMPO_MODULE=<saved upstream tempo.nix>)
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.." || exit 2
 check=${NIXOS_EVAL:-$HOME/.cache/nixos-eval-tool/check}
@@ -76,6 +76,15 @@ if [ -n "${THANOS_MODULE:-}" ]; then
 else
   pkgs+=(--stub services.thanos)
 fi
+# nixpkgs' Tempo module (services.tempo, set by monitoring-tracing.nix) is not one
+# of the harness's three: it is saved with the search tool's read_file into the
+# harness's cache like those (docs/nixos.md: NixOS/nixpkgs
+# nixos/modules/services/tracing/tempo.nix, 2121 bytes) and evaluated as one more
+# module file, so its option names, types and assertion apply. TEMPO_MODULE names
+# another copy. Without it the run stops: a stub would let any Tempo option through.
+tempo_module=${TEMPO_MODULE:-${NIXOS_EVAL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nixos-eval}/nixos/modules/services/tracing/tempo.nix}
+[ -f "$tempo_module" ] || { echo "eval/check.sh: nixpkgs' tempo.nix is missing at $tempo_module: save it as docs/nixos.md says (or set TEMPO_MODULE)" >&2; exit 2; }
+pkgs+=(--pkg tempo "$tempo_module")
 fails=0
 
 for config in nix/tests/eval/*.nix; do
