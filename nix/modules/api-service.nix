@@ -28,15 +28,16 @@
   shared = import ./service-options.nix {inherit lib;};
   ports = builtins.fromJSON (builtins.readFile ../ports.json);
   faultControl = import ./fault-control.nix {inherit lib pkgs utils;};
-  peerUrls = map (option: cfg.${option}) (builtins.attrNames peers);
-  hardening = import ./hardening.nix {
-    # Only localhost while it listens on loopback and everything it calls (its
-    # peers, the span collector) is on this host.
-    allowedAddresses =
-      if shared.isLoopback cfg.listenAddress && shared.loopbackUrls (peerUrls ++ [cfg.otlpEndpoint])
-      then ["localhost"]
-      else null;
-  };
+  outboundUrls = map (option: cfg.${option}) (builtins.attrNames peers) ++ [cfg.otlpEndpoint];
+  hardening = import ./hardening.nix ({
+      # Only localhost while it listens on loopback and everything it calls (its
+      # peers, the span collector) is on this host.
+      allowedAddresses =
+        if shared.isLoopback cfg.listenAddress && shared.loopbackUrls outboundUrls
+        then ["localhost"]
+        else null;
+    }
+    // shared.clientAddressFamilies outboundUrls);
 
   # A peer's URL on this host: where its module is imported (its options exist,
   # so this module also evaluates alone) and it is enabled.

@@ -81,19 +81,34 @@ in {
       };
     };
 
-    # What nixpkgs' Tempo unit lacks: only loopback peers, and the same kernel
-    # and device fences as the other units (Tempo needs none of these).
+    # What nixpkgs' Tempo unit lacks: only loopback peers, and the sandbox
+    # nixpkgs gives its Prometheus unit (another Go server that writes only its
+    # state directory), which Tempo needs no more than Prometheus does.
+    # AF_NETLINK: Go lists the network interfaces through it.
     systemd.services.tempo.serviceConfig = {
       IPAddressDeny = "any";
       IPAddressAllow = ["localhost"];
-      PrivateTmp = true;
+      CapabilityBoundingSet = [""];
+      LockPersonality = true;
+      MemoryDenyWriteExecute = true;
       PrivateDevices = true;
-      ProtectHome = true;
-      ProtectKernelTunables = true;
-      ProtectKernelModules = true;
-      ProtectKernelLogs = true;
+      PrivateTmp = true;
+      PrivateUsers = true;
+      ProtectClock = true;
       ProtectControlGroups = true;
+      ProtectHome = true;
+      ProtectHostname = true;
+      ProtectKernelLogs = true;
+      ProtectKernelModules = true;
+      ProtectKernelTunables = true;
+      ProtectProc = "invisible";
+      RemoveIPC = true;
       RestrictAddressFamilies = ["AF_INET" "AF_INET6" "AF_UNIX" "AF_NETLINK"];
+      RestrictNamespaces = true;
+      RestrictRealtime = true;
+      RestrictSUIDSGID = true;
+      SystemCallArchitectures = "native";
+      SystemCallFilter = ["@system-service" "~@privileged"];
     };
 
     services.prometheus.extraFlags = ["--web.enable-remote-write-receiver"];

@@ -114,6 +114,15 @@ in {
   # unit can keep IPAddressDeny=any with only localhost allowed.
   loopbackUrls = urls: builtins.all loopbackUrl (builtins.filter (url: url != null) urls);
 
+  # hardening.nix's socket families for a unit that calls these URLs (nulls are
+  # skipped): AF_UNIX as well once it calls any, so glibc can ask nscd or
+  # systemd-resolved when a URL names a host (as the traffic generator does).
+  # Without any, hardening.nix's default stays.
+  clientAddressFamilies = urls:
+    lib.optionalAttrs (builtins.any (url: url != null) urls) {
+      addressFamilies = ["AF_INET" "AF_INET6" "AF_UNIX"];
+    };
+
   # The shared flags for a service's evaluated config. Logs go to the journal as
   # JSON, one object per line, so journalctl -o json and log shippers keep the fields.
   commonFlags = cfg: [

@@ -10,8 +10,9 @@
 #     plus the options without a default) must pass with no warning, and
 #     alone/negative/<name>.nix (enable only), if there, must fail with its
 #     "# expect:" lines (the assertions naming those options);
-#   - every lookout unit of vm.nix and fault-injection.nix must score an exposure
-#     of 2.0 or less in `systemd-analyze security --offline=true`.
+#   - every lookout unit of vm.nix, fault-injection.nix and tracing.nix (and Tempo's
+#     unit there) must score an exposure of 2.0 or less in
+#     `systemd-analyze security --offline=true`.
 # Usage: nix/tests/eval/check.sh   (NIXOS_EVAL=<path of the harness's check>,
 #        THANOS_MODULE=<saved upstream thanos.nix>, TEMPO_MODULE=<saved upstream tempo.nix>)
 set -uo pipefail
@@ -144,13 +145,14 @@ done
 
 # systemd-analyze reads a unit file: write the [Service] section the modules set
 # (ExecStart replaced, the store paths in the report are fake) and score it.
-for report in "$tmp/vm.json" "$tmp/fault-injection.json"; do
+for report in "$tmp/vm.json" "$tmp/fault-injection.json" "$tmp/tracing.json"; do
   [ -f "$report" ] || { echo "FAIL  no report $report"; fails=$((fails + 1)); continue; }
   python3 - "$report" "$tmp" "${services[@]}" <<'PY' || fails=$((fails + 1))
 import json, re, subprocess, sys
 report, tmp, services = sys.argv[1], sys.argv[2], sys.argv[3:]
 units = json.load(open(report))["systemdServices"]
-lookout = [n for n in units if n in services or n.endswith("-faults")]
+# Tempo's unit (nixpkgs', amended by monitoring-tracing.nix) is held to the same bound.
+lookout = [n for n in units if n in services or n.endswith("-faults") or n == "tempo"]
 bad = 0
 for name in sorted(lookout):
     lines = ["[Unit]", "Description=" + name, "[Service]"]
