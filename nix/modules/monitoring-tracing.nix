@@ -46,7 +46,7 @@ in {
     memberlistPort = port "tempo-memberlist" "memberlist gossip (always started, even for one instance)";
 
     retention = lib.mkOption {
-      type = lib.types.strMatching "[0-9]+(ms|s|m|h)";
+      type = lib.types.strMatching "([0-9]+(ms|s|m|h))+";
       default = "168h";
       example = "720h";
       description = "How long Tempo keeps trace blocks (a Go duration); disk use grows with it and the traffic.";

@@ -47,7 +47,10 @@ in {
     monitoring = {
       enable = true;
       grafana.generateSecrets = true;
-      tracing.enable = true;
+      tracing = {
+        enable = true;
+        retention = "1h30m";
+      };
     };
   };
 
@@ -74,8 +77,9 @@ in {
             send_exemplars = true;
           }
         ]
-        && tempo.distributor.receivers.otlp.protocols.http.endpoint == "127.0.0.1:${toString tracing.otlpHttpPort}";
-      message = "eval/tracing: Tempo's OTLP receiver or its remote write to Prometheus is not wired";
+        && tempo.distributor.receivers.otlp.protocols.http.endpoint == "127.0.0.1:${toString tracing.otlpHttpPort}"
+        && tempo.compactor.compaction.block_retention == "1h30m";
+      message = "eval/tracing: Tempo's OTLP receiver, its remote write to Prometheus or its retention is not wired";
     }
     {
       assertion = builtins.any (ds: ds.uid == "tempo" && ds.type == "tempo" && ds.url == "http://127.0.0.1:${toString tracing.httpPort}") datasources;
