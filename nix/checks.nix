@@ -169,4 +169,5 @@ in
     vm-multi-host = vmTest ./tests/multi-host.nix;
     vm-demo = vmTest ./tests/demo.nix;
     vm-ha = vmTest ./tests/ha.nix;
+    vm-tracing = vmTest ./tests/tracing.nix;
   }

@@ -13,8 +13,12 @@
   alertmanagerClusterFlags = import ./alertmanager-cluster-flags.nix;
   # { replica = "replica"; cluster = "cluster"; }: the HA external label names.
   haLabels = import ./ha-labels.nix;
-  # { prometheusUrl, dashboardsPath, scrapeInterval ? "15s", folder ? "lookout" } -> { datasources; dashboards; }
+  # { prometheusUrl, dashboardsPath, scrapeInterval ? "15s", folder ? "lookout",
+  #   globalViewUrl ? null, tempoUrl ? null } -> { datasources; dashboards; }
   grafanaProvisioning = import ./grafana-provisioning.nix;
+  # { httpPort, grpcPort, otlpHttpPort, memberlistPort, stateDir, remoteWriteUrl,
+  #   listenAddress ? "127.0.0.1", retention ? "168h" } -> Tempo's config.yaml
+  tempoConfig = import ./tempo-config.nix;
   # { webhookUrl, slackApiUrlFile, msteamsWebhookUrlFile, timings... } -> alertmanager.yml
   alertmanagerConfig = import ./alertmanager-config.nix;
 }

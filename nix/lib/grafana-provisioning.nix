@@ -1,5 +1,6 @@
 # Grafana provisioning for lookout: the Prometheus datasource, with the fixed uid
-# every dashboard in dashboards/ refers to, and one file provider that loads the
+# every dashboard in dashboards/ refers to (and, with tracing, the Tempo
+# datasource linked to it), and one file provider that loads the
 # dashboards from a directory. The two results are the contents of Grafana's
 # provisioning/datasources/*.yaml and provisioning/dashboards/*.yaml, and fit
 # `services.grafana.provision.{datasources,dashboards}.settings` in NixOS.
@@ -14,13 +15,20 @@
 #   globalViewUrl  null, or the URL of a Prometheus-compatible global view that
 #                  deduplicates a replica pair (Thanos Query): a second datasource,
 #                  uid `global`, for the same dashboards across both replicas.
+#   tempoUrl       null, or the URL of Tempo's HTTP API: a Tempo datasource, uid
+#                  `tempo`, whose spans link to metrics of the Prometheus datasource
+#                  and whose service map reads the metrics-generator's series there.
 {
   prometheusUrl,
   dashboardsPath,
   scrapeInterval ? "15s",
   folder ? "lookout",
   globalViewUrl ? null,
-}: {
+  tempoUrl ? null,
+}: let
+  # Dashboards and the Tempo datasource's links reference this uid.
+  prometheusUid = "prometheus";
+in {
   datasources = {
     apiVersion = 1;
     datasources =
@@ -29,7 +37,7 @@
           name = "Prometheus";
           type = "prometheus";
           # Dashboards reference this uid, never a name or an export placeholder.
-          uid = "prometheus";
+          uid = prometheusUid;
           # The browser talks to Grafana only; Grafana's backend queries Prometheus
           # (direct browser access is gone since Grafana 9.2).
           access = "proxy";
@@ -54,6 +62,39 @@
             isDefault = false;
             editable = false;
             jsonData.timeInterval = scrapeInterval;
+          }
+        ]
+      )
+      ++ (
+        if tempoUrl == null
+        then []
+        else [
+          {
+            name = "Tempo";
+            type = "tempo";
+            # Dashboards link from latency panels to traces by this uid.
+            uid = "tempo";
+            access = "proxy";
+            url = tempoUrl;
+            isDefault = false;
+            editable = false;
+            jsonData = {
+              # "Metrics for this span": Tempo's span metrics carry the span's
+              # service.name as the label `service`. Grafana's default query is
+              # used (no metric name is written here).
+              tracesToMetrics = {
+                datasourceUid = prometheusUid;
+                tags = [
+                  {
+                    key = "service.name";
+                    value = "service";
+                  }
+                ];
+              };
+              # The service map reads traces_service_graph_* from Prometheus.
+              serviceMap.datasourceUid = prometheusUid;
+              nodeGraph.enabled = true;
+            };
           }
         ]
       );

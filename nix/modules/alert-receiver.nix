@@ -9,12 +9,14 @@
 }: let
   cfg = config.services.lookout.alert-receiver;
   shared = import ./service-options.nix {inherit lib;};
-  hardening = import ./hardening.nix {
-    allowedAddresses =
-      if shared.isLoopback cfg.listenAddress
-      then ["localhost"]
-      else null;
-  };
+  hardening = import ./hardening.nix ({
+      allowedAddresses =
+        if shared.isLoopback cfg.listenAddress && shared.loopbackUrls [cfg.otlpEndpoint]
+        then ["localhost"]
+        else null;
+    }
+    // shared.clientAddressFamilies [cfg.otlpEndpoint]);
+
   # systemd creates /var/lib/<StateDirectory> owned by the dynamic user.
   stateDirectory = "alert-receiver";
   storeFile = "/var/lib/${stateDirectory}/notifications.jsonl";
@@ -72,6 +74,7 @@ in {
                 "--store-file"
                 storeFile
               ]
+              ++ shared.tracingFlags cfg
               ++ cfg.extraFlags
             );
             StateDirectory = stateDirectory;

@@ -13,22 +13,53 @@
   storeOption,
   storeFlag,
   storeNoun,
+  # The lookout services this one calls: option name -> { service; flag; use; },
+  # `use` completing "Base URL of <service>, which <name> calls ...".
+  peers ? {},
 }: {
   config,
   lib,
+  options,
   pkgs,
   utils,
   ...
 }: let
   cfg = config.services.lookout.${name};
   shared = import ./service-options.nix {inherit lib;};
+  ports = builtins.fromJSON (builtins.readFile ../ports.json);
   faultControl = import ./fault-control.nix {inherit lib pkgs utils;};
-  hardening = import ./hardening.nix {
-    allowedAddresses =
-      if shared.isLoopback cfg.listenAddress
-      then ["localhost"]
-      else null;
-  };
+  outboundUrls = map (option: cfg.${option}) (builtins.attrNames peers) ++ [cfg.otlpEndpoint];
+  hardening = import ./hardening.nix ({
+      # Only localhost while it listens on loopback and everything it calls (its
+      # peers, the span collector) is on this host.
+      allowedAddresses =
+        if shared.isLoopback cfg.listenAddress && shared.loopbackUrls outboundUrls
+        then ["localhost"]
+        else null;
+    }
+    // shared.clientAddressFamilies outboundUrls);
+
+  # A peer's URL on this host: where its module is imported (its options exist,
+  # so this module also evaluates alone) and it is enabled.
+  localPeerUrl = service:
+    if options.services.lookout ? ${service} && config.services.lookout.${service}.enable
+    then shared.serviceUrl config.services.lookout.${service}
+    else null;
+  peerOption = peer:
+    lib.mkOption {
+      type = lib.types.nullOr shared.httpUrl;
+      default = localPeerUrl peer.service;
+      defaultText = lib.literalMD "${peer.service}'s address and port where its module is imported on this host and it is enabled, else null";
+      example = "http://app.example.org:${toString ports.${peer.service}}";
+      description = "Base URL of ${peer.service}, which ${name} calls ${peer.use} (`${peer.flag}`). Null: no call.";
+    };
+  peerFlags = lib.concatLists (lib.mapAttrsToList (option: peer:
+    lib.optionals (cfg.${option} != null) [peer.flag cfg.${option}])
+  peers);
+  # Started after the local peers it calls, so its first requests find them.
+  peerUnits = lib.concatLists (lib.mapAttrsToList (option: peer:
+    lib.optional (cfg.${option} != null) "${peer.service}.service")
+  peers);
 in {
   imports = [(shared.renamedFrom name)];
 
@@ -48,13 +79,15 @@ in {
         default = 10000;
         description = "How many ${storeNoun} the in-memory store holds; creating one more is refused with a JSON error.";
       };
-    };
+    }
+    // builtins.mapAttrs (_: peerOption) peers;
 
   config = lib.mkIf cfg.enable (lib.mkMerge [
     {
       systemd.services.${name} =
         shared.mkUnit "lookout ${name}"
         // {
+          after = ["network-online.target"] ++ peerUnits;
           serviceConfig =
             hardening
             // shared.serverLimits
@@ -69,6 +102,8 @@ in {
                   storeFlag
                   (toString cfg.${storeOption})
                 ]
+                ++ peerFlags
+                ++ shared.tracingFlags cfg
                 ++ cfg.extraFlags
               );
             };

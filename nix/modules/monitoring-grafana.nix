@@ -1,5 +1,6 @@
 # Grafana for lookout's monitoring stack: the Prometheus datasource (uid
-# `prometheus`) and the repository's dashboards, provisioned through
+# `prometheus`), with tracing the Tempo datasource (uid `tempo`), and the
+# repository's dashboards, provisioned through
 # nix/lib/grafana-provisioning.nix; the admin password and the secret key only
 # from files (passed as systemd credentials, never through the Nix store);
 # anonymous access and phoning home off. Part of monitoring.nix.
@@ -26,6 +27,10 @@
     globalViewUrl =
       if cfg.ha.globalView.enable
       then "http://127.0.0.1:${toString cfg.ha.globalView.port}"
+      else null;
+    tempoUrl =
+      if cfg.tracing.enable
+      then "http://127.0.0.1:${toString cfg.tracing.httpPort}"
       else null;
   };
 in {

@@ -34,6 +34,8 @@
         local config.services.grafana.settings.server.http_addr config.services.grafana.settings.server.http_port
       );
       node-exporter = lib.optional node.enable (local node.listenAddress node.port);
+      # Tempo's own metrics (ingestion, generator, remote-write), on its HTTP port.
+      tempo = lib.optional (cfg.tracing.enable && config.services.tempo.enable) (local "127.0.0.1" cfg.tracing.httpPort);
     };
   # Extra targets join the local ones of the same job (one job per service
   # across hosts, told apart by the instance label).
@@ -75,6 +77,7 @@ in {
     ./monitoring-grafana.nix
     ./monitoring-ha.nix
     ./monitoring-ha-thanos.nix
+    ./monitoring-tracing.nix
   ];
 
   options.services.lookout.monitoring = {

@@ -7,6 +7,30 @@
 #   lib the nixpkgs lib of the module that imports this file.
 {lib}: let
   ports = builtins.fromJSON (builtins.readFile ../ports.json);
+
+  # Whether an address only reaches this host: such services get IPAddressDeny=any
+  # with loopback allowed, a second fence behind the bind address.
+  isLoopback = address: address == "::1" || lib.hasPrefix "127." address;
+
+  # How a client on this host reaches a service listening on `address`, as the host
+  # part of a URL or a Prometheus target: wildcard binds are reached on loopback,
+  # IPv6 addresses get brackets. (Alertmanager's "" means all interfaces.)
+  localHost = address:
+    if address == "0.0.0.0" || address == ""
+    then "127.0.0.1"
+    else if address == "::"
+    then "[::1]"
+    else if lib.hasInfix ":" address
+    then "[${address}]"
+    else address;
+
+  httpUrl = lib.types.strMatching "https?://.+";
+
+  # Whether a URL names this host: localhost, [::1] or 127.x (brackets kept for IPv6).
+  loopbackUrl = url: let
+    host = builtins.head (builtins.match "https?://(\\[[^]]*]|[^/:]*).*" url);
+  in
+    host == "localhost" || host == "[::1]" || isLoopback host;
 in {
   # Options `enable`, `package`, `listenAddress`, `port`, `openFirewall`,
   # `logLevel` and `extraFlags` for the service `name`, whose default port is the
@@ -53,7 +77,51 @@ in {
       example = ["--log-level" "debug"];
       description = "Extra command-line flags appended after the ones the module sets.";
     };
+
+    otlpEndpoint = lib.mkOption {
+      type = lib.types.nullOr httpUrl;
+      default = null;
+      defaultText = lib.literalMD "null; Tempo's OTLP receiver on this host when `services.lookout.monitoring.tracing.enable` is on";
+      example = "http://127.0.0.1:${toString ports.tempo-otlp-http}";
+      description = "Base URL of an OTLP/HTTP collector (Tempo, Jaeger, an OpenTelemetry Collector): spans are POSTed to `<URL>/v1/traces` (`--otlp-endpoint`). Null: no traces are exported.";
+    };
+
+    traceSampleRatio = lib.mkOption {
+      type = lib.types.numbers.between 0 1;
+      default = 1;
+      example = 0.01;
+      description = "Share of new traces this service samples (`--trace-sample-ratio`), parent-based: a request that arrives with a sampled `traceparent` is always traced. Used with `otlpEndpoint` only.";
+    };
   };
+
+  # The tracing flags for a service's evaluated config: none without a collector.
+  # toJSON, not toString: toString writes 6 decimals, so 1e-7 would become 0.
+  tracingFlags = cfg:
+    lib.optionals (cfg.otlpEndpoint != null) [
+      "--otlp-endpoint"
+      cfg.otlpEndpoint
+      "--trace-sample-ratio"
+      (builtins.toJSON cfg.traceSampleRatio)
+    ];
+
+  # The type of the services' outbound base URLs.
+  inherit httpUrl;
+
+  # The URL clients on this host use for a lookout service's evaluated config.
+  serviceUrl = service: "http://${localHost service.listenAddress}:${toString service.port}";
+
+  # Whether every URL a unit calls (nulls are skipped) is on this host, so the
+  # unit can keep IPAddressDeny=any with only localhost allowed.
+  loopbackUrls = urls: builtins.all loopbackUrl (builtins.filter (url: url != null) urls);
+
+  # hardening.nix's socket families for a unit that calls these URLs (nulls are
+  # skipped): AF_UNIX as well once it calls any, so glibc can ask nscd or
+  # systemd-resolved when a URL names a host (as the traffic generator does).
+  # Without any, hardening.nix's default stays.
+  clientAddressFamilies = urls:
+    lib.optionalAttrs (builtins.any (url: url != null) urls) {
+      addressFamilies = ["AF_INET" "AF_INET6" "AF_UNIX"];
+    };
 
   # The shared flags for a service's evaluated config. Logs go to the journal as
   # JSON, one object per line, so journalctl -o json and log shippers keep the fields.
@@ -68,21 +136,7 @@ in {
     "json"
   ];
 
-  # Whether an address only reaches this host: such services get IPAddressDeny=any
-  # with loopback allowed, a second fence behind the bind address.
-  isLoopback = address: address == "::1" || lib.hasPrefix "127." address;
-
-  # How a client on this host reaches a service listening on `address`, as the host
-  # part of a URL or a Prometheus target: wildcard binds are reached on loopback,
-  # IPv6 addresses get brackets. (Alertmanager's "" means all interfaces.)
-  localHost = address:
-    if address == "0.0.0.0" || address == ""
-    then "127.0.0.1"
-    else if address == "::"
-    then "[::1]"
-    else if lib.hasInfix ":" address
-    then "[${address}]"
-    else address;
+  inherit isLoopback localHost;
 
   # The [Service] settings of every unit that serves HTTP. The binaries cap their
   # connections (--max-connections, default 512, plus 16 on a fault-control port)

@@ -16,24 +16,18 @@
   # The URL of a lookout service on this host, or null where that service's
   # module is not imported (the generator alone, aimed at another host): its
   # options do not exist there, so they cannot give a default.
-  localUrl = name: let
-    service = config.services.lookout.${name};
-  in
+  localUrl = name:
     if options.services.lookout ? ${name}
-    then "http://${shared.localHost service.listenAddress}:${toString service.port}"
+    then shared.serviceUrl config.services.lookout.${name}
     else null;
   urlOptions = ["userServiceUrl" "orderServiceUrl"];
   missingUrls = builtins.filter (option: cfg.${option} == null) urlOptions;
 
-  # The host part of an http:// URL, brackets kept for IPv6.
-  urlHost = url: builtins.head (builtins.match "http://(\\[[^]]*]|[^/:]*).*" url);
-  loopbackUrl = url: let
-    host = urlHost url;
-  in
-    url != null && (host == "localhost" || host == "[::1]" || shared.isLoopback host);
   hardening = import ./hardening.nix {
+    # Only localhost while every URL it calls (the services, the span collector)
+    # is on this host. A missing URL fails the assertion below anyway.
     allowedAddresses =
-      if loopbackUrl cfg.userServiceUrl && loopbackUrl cfg.orderServiceUrl
+      if shared.loopbackUrls (map (option: cfg.${option}) urlOptions ++ [cfg.otlpEndpoint])
       then ["localhost"]
       else null;
     # AF_UNIX lets glibc ask nscd or systemd-resolved when a URL names a host.
@@ -133,6 +127,7 @@ in {
                 "--concurrency"
                 (toString cfg.concurrency)
               ]
+              ++ shared.tracingFlags cfg
               ++ cfg.extraFlags
             );
           };

@@ -23,4 +23,9 @@
     values = ./ha-preamble.nix;
     files = [./helpers.py ./ha.py];
   };
+  tracing = {
+    test = ./tracing.nix;
+    values = ./tracing-preamble.nix;
+    files = [./helpers.py ./tracing.py];
+  };
 }

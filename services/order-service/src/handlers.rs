@@ -93,7 +93,9 @@ pub(crate) async fn get_order(
     Err(ApiError::not_found("Order not found"))
 }
 
-/// `POST /orders`: 201 with the new order; 400 for a bad body, 507 when the store is full.
+/// `POST /orders`: 201 with the new order; 400 for a bad body, 507 when the store is
+/// full; with `--user-service-url`, 422 for a user user-service does not know and
+/// 503 when it cannot tell (see `users`).
 pub(crate) async fn create_order(
     State(state): State<Arc<AppState>>,
     body: Bytes,
@@ -104,6 +106,13 @@ pub(crate) async fn create_order(
             .operation(OP_CREATE_ORDER, catalog::STATUS_ERROR);
         ApiError::bad_request(message)
     })?;
+    if let Some(users) = &state.users {
+        users.check(new_order.user_id).await.inspect_err(|_| {
+            state
+                .events
+                .operation(OP_CREATE_ORDER, catalog::STATUS_ERROR);
+        })?;
+    }
     match state.store.create(new_order) {
         Ok(order) => {
             state

@@ -9,6 +9,7 @@ mod events;
 mod handlers;
 mod input;
 mod store;
+mod users;
 
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ use service_runtime::shutdown::Shutdown;
 
 pub use config::Config;
 pub use store::{MAX_AMOUNT, MAX_ORDER_JSON_BYTES, NewOrder, Order, OrderStore};
+pub use users::USER_SERVICE;
 
 /// Name and version of this service.
 pub const SERVICE: ServiceInfo = ServiceInfo {
@@ -40,19 +42,34 @@ pub struct AppState {
     /// Whether handlers sleep like the exercise's simulated database.
     pub simulated_latency: bool,
     events: Arc<events::Events>,
+    /// user-service, when `--user-service-url` is set.
+    users: Option<Arc<users::UserDirectory>>,
 }
 
 impl AppState {
     /// Fresh state for `config`: a seeded store (which sets `active_orders`), business
-    /// counters registered at 0, no faults. Create it after
-    /// `service_runtime::metrics::install` so the gauge and counters are recorded.
-    pub fn new(config: &Config) -> Self {
-        Self {
+    /// counters registered at 0, no faults, and the user-service client when
+    /// `--user-service-url` is set (its edge failure series registered at 0). Create
+    /// it after `service_runtime::metrics::install` so the gauge and counters are
+    /// recorded. Fails only if the HTTP client cannot be built.
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let users = match &config.user_service_url {
+            Some(url) => {
+                tracing::info!(%url, timeout = ?config.user_service_timeout,
+                    "orders' users are checked against user-service");
+                let directory =
+                    users::UserDirectory::new(url.clone(), config.user_service_timeout)?;
+                Some(Arc::new(directory))
+            }
+            None => None,
+        };
+        Ok(Self {
             store: Arc::new(OrderStore::seeded(config.max_orders)),
             faults: Faults::default(),
             simulated_latency: config.simulated_latency,
             events: Arc::new(events::Events::register()),
-        }
+            users,
+        })
     }
 }
 
@@ -72,20 +89,19 @@ pub fn app(state: AppState, metrics: MetricsHandle) -> Router {
 
 /// Serves the public and admin listeners until `shutdown`.
 ///
-/// Fails before binding anything if the admin address is not loopback.
+/// Fails before binding anything if the admin address is not loopback or the
+/// user-service client cannot be built.
 pub async fn run(config: Config, metrics: MetricsHandle, shutdown: Shutdown) -> anyhow::Result<()> {
+    let state = AppState::new(&config)?;
     server::run_with_admin(
         SERVICE,
         &config.common,
         &config.admin,
         &config.connections,
         shutdown,
-        || {
-            let state = AppState::new(&config);
-            ServiceRouters {
-                admin: state.faults.admin_router(),
-                api: app(state, metrics),
-            }
+        || ServiceRouters {
+            admin: state.faults.admin_router(),
+            api: app(state, metrics),
         },
     )
     .await

@@ -9,6 +9,10 @@ pub const HTTP_REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
 /// Counter of connection-level failures: requests hyper refuses by itself, clients
 /// too slow for the timeouts, connections over the cap, failed accepts.
 pub const HTTP_CONNECTION_ERRORS_TOTAL: &str = "http_connection_errors_total";
+/// Counter of outbound HTTP calls to a peer service (client side of an edge).
+pub const HTTP_CLIENT_REQUESTS_TOTAL: &str = "http_client_requests_total";
+/// Histogram of outbound HTTP call durations per peer, in seconds.
+pub const HTTP_CLIENT_REQUEST_DURATION_SECONDS: &str = "http_client_request_duration_seconds";
 /// Counter of business operations by outcome.
 pub const BUSINESS_OPERATIONS_TOTAL: &str = "business_operations_total";
 /// Counter of application errors (user-service).
@@ -60,6 +64,9 @@ pub const LABEL_TYPE: &str = "type";
 pub const LABEL_VERSION: &str = "version";
 /// Label: Alertmanager receiver name of a notification.
 pub const LABEL_RECEIVER: &str = "receiver";
+/// Label: the called service's configured name (`user-service`), never taken from a
+/// URL, so a peer's address cannot add series.
+pub const LABEL_PEER: &str = "peer";
 /// Label: alert name (capped by the alert receiver, overflow becomes `other`).
 pub const LABEL_ALERTNAME: &str = "alertname";
 
@@ -70,7 +77,14 @@ pub const METHOD_OTHER: &str = "OTHER";
 /// `route` value of every request that matches no route.
 pub const ROUTE_UNMATCHED: &str = "unmatched";
 
-/// Upper bounds of the `http_request_duration_seconds` buckets. 0.5 is the
+/// `status_code` of an outbound call that got no usable answer: refused, reset, or
+/// an answer body over the caller's bound.
+pub const STATUS_CODE_ERROR: &str = "error";
+/// `status_code` of an outbound call that got no complete answer within its deadline.
+pub const STATUS_CODE_TIMEOUT: &str = "timeout";
+
+/// Upper bounds of the `http_request_duration_seconds` buckets (and of
+/// `http_client_request_duration_seconds`, so both sides of an edge compare). 0.5 is the
 /// HighResponseTime threshold, so it must stay a boundary.
 pub const HTTP_DURATION_BUCKETS: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -159,6 +173,18 @@ pub const METRICS: &[MetricSpec] = &[
         kind: MetricKind::Counter,
         labels: &[LABEL_KIND],
         help: "Connections ended by a client error before or around the handler, by kind (header_timeout, body_timeout, malformed, too_large, incomplete, other, over_capacity, accept_failed).",
+    },
+    MetricSpec {
+        name: HTTP_CLIENT_REQUESTS_TOTAL,
+        kind: MetricKind::Counter,
+        labels: &[LABEL_PEER, LABEL_METHOD, LABEL_STATUS_CODE],
+        help: "Outbound HTTP calls to a peer service, by peer, method and status code (error: no usable answer; timeout: none in time).",
+    },
+    MetricSpec {
+        name: HTTP_CLIENT_REQUEST_DURATION_SECONDS,
+        kind: MetricKind::Histogram,
+        labels: &[LABEL_PEER],
+        help: "Time from sending an outbound HTTP call to a peer service to its complete answer or failure, in seconds.",
     },
     MetricSpec {
         name: BUSINESS_OPERATIONS_TOTAL,

@@ -162,7 +162,7 @@ pub(crate) fn method_label(method: &axum::http::Method) -> &'static str {
 }
 
 /// The `status_code` label without allocating for the codes lookout answers.
-fn status_label(status: StatusCode) -> SharedString {
+pub(crate) fn status_label(status: StatusCode) -> SharedString {
     let fixed = match status.as_u16() {
         200 => "200",
         201 => "201",

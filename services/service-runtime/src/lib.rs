@@ -86,7 +86,13 @@
 //!   loopback-checked before anything is bound.
 //! - [`launch`]: [`main`]`(service, common, serve)`, the start-up sequence of a service
 //!   binary (logging, recorder, runtime, signals, one-line error and exit code).
+//! - [`outbound`]: calls to peer services as mesh edges: [`outbound::EdgeClient`]
+//!   (reqwest, a deadline per call, bounded body), a client span with `traceparent`
+//!   injected, and `http_client_requests_total` /
+//!   `http_client_request_duration_seconds` per `peer`.
 //! - [`shutdown`]: [`shutdown::Shutdown`], triggered by SIGTERM/ctrl-c or by hand.
+//! - `span_capture` (feature `testing`): `CapturedSpans::on_this_thread()`, the
+//!   spans code under test ends, through the real OpenTelemetry layer and SDK.
 //! - `testing` (feature `testing`, for integration tests): `Spawned` (the real binary
 //!   on free ports, listeners read from its JSON `listening` lines), `request` (reqwest,
 //!   HTTP/1.1), `Scrape` (`/metrics` parsing) and `testing::checks`, the contract
@@ -104,11 +110,14 @@ mod http_span;
 pub mod launch;
 pub mod metrics;
 mod otel;
+pub mod outbound;
 pub mod pagination;
 pub mod ports;
 mod process;
 pub mod server;
 pub mod shutdown;
+#[cfg(any(test, feature = "testing"))]
+pub mod span_capture;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

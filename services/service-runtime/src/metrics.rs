@@ -38,13 +38,19 @@ impl MetricsHandle {
 /// Installs the global Prometheus recorder for `service`.
 ///
 /// Describes every metric of the catalog (so each gets `# HELP`), sets the
-/// `http_request_duration_seconds` buckets, sets `lookout_build_info{service,version}`
+/// buckets of `http_request_duration_seconds` and
+/// `http_client_request_duration_seconds`, sets `lookout_build_info{service,version}`
 /// to 1 and starts a background thread that drains histogram samples every second.
 /// Call it once, before creating any metric; a second call fails.
 pub fn install(service: ServiceInfo) -> anyhow::Result<MetricsHandle> {
     let prometheus = PrometheusBuilder::new()
         .set_buckets_for_metric(
             Matcher::Full(catalog::HTTP_REQUEST_DURATION_SECONDS.to_owned()),
+            catalog::HTTP_DURATION_BUCKETS,
+        )
+        .context("invalid histogram buckets")?
+        .set_buckets_for_metric(
+            Matcher::Full(catalog::HTTP_CLIENT_REQUEST_DURATION_SECONDS.to_owned()),
             catalog::HTTP_DURATION_BUCKETS,
         )
         .context("invalid histogram buckets")?

@@ -71,6 +71,16 @@ impl RequestKind {
         }
     }
 
+    /// Route template of the path (`/users/{id}` for `/users/999`): the name of the
+    /// request's client span, as the service names its own server span.
+    pub fn route(self) -> &'static str {
+        match (self.category, self.service) {
+            (Category::Read | Category::Create, _) => self.path(),
+            (Category::NotFound | Category::ServerError, Service::Users) => "/users/{id}",
+            (Category::NotFound | Category::ServerError, Service::Orders) => "/orders/{id}",
+        }
+    }
+
     /// JSON body, if any (`POST /users` is sent without one, as in the exercise).
     pub fn body(self) -> Option<&'static str> {
         (self.category == Category::Create && self.service == Service::Orders).then_some(ORDER_BODY)

@@ -1,49 +1,17 @@
 //! Sending one request of the mix to its service and reporting what happened.
 
-use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use reqwest::Url;
+use reqwest::Method;
+use service_runtime::outbound::{EdgeOutcome, Peer, error_chain};
+use tracing::Instrument;
 
 use crate::mix::{RequestKind, Service};
 
-/// A service's base URL: plain `http://host:port` (optionally with a path prefix).
-/// Only http is accepted: lookout's services speak plain HTTP on loopback or a
-/// private network, and the client is built without TLS.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BaseUrl(Url);
-
-impl FromStr for BaseUrl {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let url = Url::parse(text).map_err(|error| format!("{text:?} is not a URL: {error}"))?;
-        if url.scheme() != "http" {
-            return Err(format!("{text:?}: only http:// URLs are supported"));
-        }
-        if url.host().is_none() || url.query().is_some() || url.fragment().is_some() {
-            return Err(format!(
-                "{text:?}: expected http://host:port with no query or fragment"
-            ));
-        }
-        Ok(Self(url))
-    }
-}
-
-impl fmt::Display for BaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.as_str().trim_end_matches('/'))
-    }
-}
-
-impl BaseUrl {
-    /// The URL of `path` (which starts with `/`) on this service.
-    pub fn join(&self, path: &str) -> String {
-        format!("{self}{path}")
-    }
-}
+/// A service's base URL: plain `http://host:port` (optionally with a path prefix),
+/// validated as every lookout client validates its peers'.
+pub use service_runtime::outbound::BaseUrl;
 
 /// Where each service lives.
 #[derive(Debug, Clone)]
@@ -67,12 +35,17 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// An HTTP client for the two services, with a per-request timeout.
+/// An HTTP client for the two services, with a per-request timeout. Each request
+/// is an instrumented edge (`service_runtime::outbound`): a client span that starts
+/// a new trace, its `traceparent` sent along (when tracing is on), and the edge
+/// metrics per peer.
 #[derive(Debug, Clone)]
 pub struct Requester {
     client: reqwest::Client,
     targets: Targets,
     max_body_bytes: u64,
+    users: Peer,
+    orders: Peer,
 }
 
 impl Requester {
@@ -102,20 +75,28 @@ impl Requester {
             client,
             targets,
             max_body_bytes,
+            users: peer("user-service")?,
+            orders: peer("order-service")?,
         })
     }
 
     /// Sends `kind` to its service and reads the answer, up to the body limit.
     pub async fn send(&self, kind: RequestKind) -> Outcome {
-        let base = match kind.service {
-            Service::Users => &self.targets.users,
-            Service::Orders => &self.targets.orders,
+        let (base, peer) = match kind.service {
+            Service::Users => (&self.targets.users, self.users),
+            Service::Orders => (&self.targets.orders, self.orders),
         };
         let url = base.join(kind.path());
-        let request = match kind.method() {
-            "POST" => self.client.post(&url),
-            _ => self.client.get(&url),
+        let method = match kind.method() {
+            "POST" => Method::POST,
+            _ => Method::GET,
         };
+        // The generator's requests are where the work starts: each is a new trace.
+        let call = peer.start_trace(&method, kind.route(), base, &url);
+        let request = self
+            .client
+            .request(method, &url)
+            .headers(call.trace_headers());
         let request = match kind.body() {
             Some(body) => request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -124,18 +105,39 @@ impl Requester {
         };
         let result = async {
             let response = request.send().await?;
-            let status = response.status().as_u16();
+            let status = response.status();
             let complete = drain_body(response, self.max_body_bytes).await?;
             Ok::<_, reqwest::Error>(complete.then_some(status))
         }
+        .instrument(call.span().clone())
         .await;
         match result {
-            Ok(Some(status)) => Outcome::Answered(status),
-            Ok(None) => Outcome::BodyTooLarge,
-            Err(error) if error.is_timeout() => Outcome::TimedOut,
-            Err(error) => Outcome::Failed(with_causes(&error)),
+            Ok(Some(status)) => {
+                call.finish(EdgeOutcome::Answered(status), None);
+                Outcome::Answered(status.as_u16())
+            }
+            Ok(None) => {
+                call.finish(
+                    EdgeOutcome::Failed,
+                    Some("answer body over --max-body-bytes"),
+                );
+                Outcome::BodyTooLarge
+            }
+            Err(error) if error.is_timeout() => {
+                call.finish(EdgeOutcome::TimedOut, None);
+                Outcome::TimedOut
+            }
+            Err(error) => {
+                let causes = error_chain(&error);
+                call.finish(EdgeOutcome::Failed, Some(&causes));
+                Outcome::Failed(causes)
+            }
         }
     }
+}
+
+fn peer(name: &'static str) -> anyhow::Result<Peer> {
+    Peer::new(name).map_err(anyhow::Error::msg)
 }
 
 /// Reads the body chunk by chunk, keeping none of it (only the status matters), so
@@ -157,42 +159,4 @@ async fn drain_body(mut response: reqwest::Response, limit: u64) -> reqwest::Res
         }
     }
     Ok(true)
-}
-
-/// The error and its causes on one line: reqwest's own message ("error sending
-/// request") hides the useful part ("Connection refused") in its sources.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_urls_accept_plain_http_only() {
-        let url: BaseUrl = "http://127.0.0.1:8001/".parse().expect("valid");
-        assert_eq!(url.join("/users"), "http://127.0.0.1:8001/users");
-        let prefixed: BaseUrl = "http://proxy:80/api".parse().expect("valid");
-        assert_eq!(prefixed.join("/users/999"), "http://proxy/api/users/999");
-        for bad in [
-            "https://127.0.0.1:8001",
-            "127.0.0.1:8001",
-            "http://h/?a=1",
-            "ftp://h",
-            "",
-        ] {
-            assert!(
-                bad.parse::<BaseUrl>().is_err(),
-                "{bad:?} should be rejected"
-            );
-        }
-    }
 }

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::routing::get;
 use tokio::sync::watch;
 
@@ -32,6 +32,8 @@ pub struct Hit {
     pub body: String,
     /// `Content-Type` header, if any.
     pub content_type: Option<String>,
+    /// `traceparent` header, if any.
+    pub traceparent: Option<String>,
 }
 
 #[derive(Clone)]
@@ -100,31 +102,31 @@ impl RecordingServer {
     }
 }
 
-fn record(
-    recorder: &Recorder,
-    method: &Method,
-    uri: &Uri,
-    body: &Bytes,
-    content_type: Option<String>,
-) {
+fn record(recorder: &Recorder, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) {
     recorder.hits.lock().expect("not poisoned").push(Hit {
         method: method.to_string(),
         path: uri.path().to_owned(),
         body: String::from_utf8_lossy(body).into_owned(),
-        content_type,
+        content_type: header(headers, "content-type"),
+        traceparent: header(headers, "traceparent"),
     });
     recorder.count.send_modify(|count| *count += 1);
 }
 
-fn content_type(headers: &axum::http::HeaderMap) -> Option<String> {
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
-        .get(axum::http::header::CONTENT_TYPE)
+        .get(name)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned)
 }
 
-async fn list(State(recorder): State<Recorder>, method: Method, uri: Uri) -> StatusCode {
-    record(&recorder, &method, &uri, &Bytes::new(), None);
+async fn list(
+    State(recorder): State<Recorder>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> StatusCode {
+    record(&recorder, &method, &uri, &headers, &Bytes::new());
     StatusCode::OK
 }
 
@@ -132,9 +134,10 @@ async fn one(
     State(recorder): State<Recorder>,
     method: Method,
     uri: Uri,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> StatusCode {
-    record(&recorder, &method, &uri, &Bytes::new(), None);
+    record(&recorder, &method, &uri, &headers, &Bytes::new());
     match id.as_str() {
         "500" => StatusCode::INTERNAL_SERVER_ERROR,
         "1" | "2" | "3" => StatusCode::OK,
@@ -146,10 +149,10 @@ async fn create(
     State(recorder): State<Recorder>,
     method: Method,
     uri: Uri,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    record(&recorder, &method, &uri, &body, content_type(&headers));
+    record(&recorder, &method, &uri, &headers, &body);
     recorder.create_status
 }
 
