@@ -24,32 +24,40 @@ fn refused(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
     )
 }
 
+/// Flags and variables given, and the setting the error must name.
+type Case = (
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
+const REFUSED: [Case; 5] = [
+    (
+        &[],
+        &[("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")],
+        "OTEL_EXPORTER_OTLP_PROTOCOL",
+    ),
+    (
+        &[],
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318")],
+        "--otlp-endpoint",
+    ),
+    (
+        &[],
+        &[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "ftp://x/v1/traces")],
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    ),
+    (
+        &["--trace-sample-ratio", "1.5"],
+        &[],
+        "--trace-sample-ratio",
+    ),
+    (&["--otlp-queue-spans", "0"], &[], "--otlp-queue-spans"),
+];
+
 #[test]
 fn unusable_tracing_settings_exit_2_naming_the_setting() {
-    let cases: [(&[&str], &[(&str, &str)], &str); 5] = [
-        (
-            &[],
-            &[("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")],
-            "OTEL_EXPORTER_OTLP_PROTOCOL",
-        ),
-        (
-            &[],
-            &[("OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318")],
-            "--otlp-endpoint",
-        ),
-        (
-            &[],
-            &[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "ftp://x/v1/traces")],
-            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-        ),
-        (
-            &["--trace-sample-ratio", "1.5"],
-            &[],
-            "--trace-sample-ratio",
-        ),
-        (&["--otlp-queue-spans", "0"], &[], "--otlp-queue-spans"),
-    ];
-    for (args, env, named) in cases {
+    for (args, env, named) in REFUSED {
         let (code, stderr) = refused(args, env);
         assert_eq!(code, Some(2), "{args:?} {env:?}: {stderr}");
         let first = stderr.lines().next().unwrap_or_default();
