@@ -25,7 +25,7 @@ pub const MAX_QUEUE_SPANS: usize = 100_000;
 #[derive(Debug, Clone, clap::Args)]
 pub struct TracingArgs {
     /// Base URL of an OTLP/HTTP collector (Tempo, Jaeger, an OpenTelemetry collector);
-    /// spans are POSTed to <URL>/v1/traces. Tracing is off when neither this nor
+    /// spans are POSTed to `<URL>/v1/traces`. Tracing is off when neither this nor
     /// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set.
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL", value_parser = parse_url)]
     pub otlp_endpoint: Option<String>,
