@@ -1,6 +1,7 @@
 //! The HTTP metrics middleware: a hand-written tower layer (rather than
 //! `middleware::from_fn`, which boxes the inner service on every request) that
-//! times each request, makes error bodies JSON and records `http_requests_total`
+//! times each request, runs it inside its server span when tracing is on
+//! ([`crate::http_span`]), makes error bodies JSON and records `http_requests_total`
 //! and `http_request_duration_seconds`.
 //!
 //! It is mounted twice by [`crate::http::instrument_with_faults`]: as a route layer, where the
