@@ -84,7 +84,13 @@ where
             .filter(|_| !RUNTIME_ROUTES.contains(&&*route))
             .map(Faults::settings)
             .filter(FaultSettings::active);
-        let (span, log_ids) = http_span::start(&request, method, &route);
+        // Scrapes and health checks are not traced: every Prometheus scrape would
+        // otherwise be a trace of its own, burying the requests people look for.
+        let (span, log_ids) = if RUNTIME_ROUTES.contains(&&*route) {
+            (tracing::Span::none(), None)
+        } else {
+            http_span::start(&request, method, &route)
+        };
         let answered = span.clone();
         let finish = move |response: &Response| {
             record(method, route, response.status(), started);

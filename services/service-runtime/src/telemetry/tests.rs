@@ -56,6 +56,8 @@ fn app() -> Router {
             }),
         )
         .route("/boom", get(|| async { StatusCode::INTERNAL_SERVER_ERROR }))
+        .route("/health", get(|| async { "{}" }))
+        .route("/metrics", get(|| async { "" }))
         .route_layer(HttpMetricsLayer::default())
         .fallback(crate::errors::not_found.layer(HttpMetricsLayer::default()))
 }
@@ -92,6 +94,12 @@ async fn a_request_gives_one_server_span_under_the_incoming_traceparent() {
         StatusCode::INTERNAL_SERVER_ERROR
     );
     assert_eq!(get_path("/nowhere", None).await, StatusCode::NOT_FOUND);
+    // Scrapes and health checks are answered but not traced.
+    assert_eq!(get_path("/metrics", None).await, StatusCode::OK);
+    assert_eq!(
+        get_path("/health", Some(&traceparent)).await,
+        StatusCode::OK
+    );
     let tracing = telemetry.tracing.take().expect("tracing is on");
     let counts = tracing.counts();
     tracing.flush(Duration::from_secs(10)).await;
