@@ -84,8 +84,9 @@ with subtest("a request's trace id from order-service's log line is found in Tem
         timeout=30,
     )
     # sort -u: every line logged while the request runs carries its trace_id, and
-    # there can be more than the request's own (reqwest's debug line when the
-    # call to user-service opens a new connection).
+    # at debug the call to user-service logs too (hyper-util's "pooling idle
+    # connection" on every call, reqwest's "starting new connection" and
+    # hyper-util's "connecting to" when it opens one): 2 to 5 lines per create.
     logged = machine.wait_until_succeeds(
         f"journalctl -u order-service -o cat | {logged_trace_ids} | grep -x {trace_id} | sort -u", timeout=60
     ).strip()
