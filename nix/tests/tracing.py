@@ -99,8 +99,9 @@ with subtest("a request's trace id from order-service's log line is found in Tem
     )
 
 with subtest("a trace the traffic generator started, its id from user-service's log, is in Tempo"):
-    # user-service also logs Prometheus' scrapes, each a trace of its own: the
-    # newest ids it logged are tried until one holds the generator's span too.
+    # The newest ids user-service logged (scrapes carry none: /metrics is not
+    # traced) are tried until one is in Tempo with the generator's span too; the
+    # newest may not be exported yet.
     generated = ["traffic-generator", "user-service"]
     started = machine.wait_until_succeeds(
         f"for id in $(journalctl -u user-service -o cat | {logged_trace_ids} | grep -vx {trace_id}"
