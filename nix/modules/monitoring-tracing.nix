@@ -33,6 +33,24 @@
   # make the module system evaluate the unit's attributes in a loop.
   stateDir = "/var/lib/tempo";
 
+  # Milliseconds in a Go duration of the `retention` option's form ("1h30m").
+  durationMs = duration: let
+    unitMs = {
+      ms = 1;
+      s = 1000;
+      m = 60 * 1000;
+      h = 3600 * 1000;
+    };
+    # split keeps each match's two groups (digits, unit) as a list.
+    parts = builtins.filter builtins.isList (builtins.split "([0-9]+)(ms|s|m|h)" duration);
+  in
+    builtins.foldl' (sum: part: sum + lib.toIntBase10 (builtins.elemAt part 0) * unitMs.${builtins.elemAt part 1}) 0 parts;
+
+  # Tempo's storage.trace.blocklist_poll (its default, which tempo-config.nix
+  # keeps): how often it lists its blocks. Tempo warns when blocks are deleted
+  # sooner, as queriers may then read blocks that are gone.
+  blocklistPoll = "5m";
+
   # The lookout services of nix/services.nix whose module is imported here (all
   # of them take --otlp-endpoint); the enabled ones send their spans to Tempo.
   tracedServices = builtins.filter (name: options.services.lookout ? ${name}) (builtins.attrNames (import ../services.nix));
@@ -49,7 +67,7 @@ in {
       type = lib.types.strMatching "([0-9]+(ms|s|m|h))+";
       default = "168h";
       example = "720h";
-      description = "How long Tempo keeps trace blocks (a Go duration); disk use grows with it and the traffic.";
+      description = "How long Tempo keeps trace blocks (a Go duration, at least ${blocklistPoll}: Tempo lists its blocks that often); disk use grows with it and the traffic.";
     };
 
     otlpEndpoint = lib.mkOption {
@@ -63,6 +81,12 @@ in {
 
   config = lib.mkIf (cfg.enable && tCfg.enable) {
     assertions = [
+      {
+        # 0 would delete every block as soon as it is written (Tempo's retention
+        # cutoff is now minus retention).
+        assertion = durationMs tCfg.retention >= durationMs blocklistPoll;
+        message = "services.lookout.monitoring.tracing.retention is ${builtins.toJSON tCfg.retention}: Tempo lists its blocks every ${blocklistPoll} (storage.trace.blocklist_poll) and a shorter retention lets queries read blocks already deleted: give ${blocklistPoll} or more.";
+      }
       {
         # The receiver accepts samples from any client that reaches Prometheus'
         # port, and Prometheus has no per-endpoint access control.

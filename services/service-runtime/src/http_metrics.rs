@@ -1,6 +1,7 @@
 //! The HTTP metrics middleware: a hand-written tower layer (rather than
 //! `middleware::from_fn`, which boxes the inner service on every request) that
-//! times each request, makes error bodies JSON and records `http_requests_total`
+//! times each request, runs it inside its server span when tracing is on
+//! ([`crate::http_span`]), makes error bodies JSON and records `http_requests_total`
 //! and `http_request_duration_seconds`.
 //!
 //! It is mounted twice by [`crate::http::instrument_with_faults`]: as a route layer, where the
@@ -83,7 +84,13 @@ where
             .filter(|_| !RUNTIME_ROUTES.contains(&&*route))
             .map(Faults::settings)
             .filter(FaultSettings::active);
-        let (span, log_ids) = http_span::start(&request, method, &route);
+        // Scrapes and health checks are not traced: every Prometheus scrape would
+        // otherwise be a trace of its own, burying the requests people look for.
+        let (span, log_ids) = if RUNTIME_ROUTES.contains(&&*route) {
+            (tracing::Span::none(), None)
+        } else {
+            http_span::start(&request, method, &route)
+        };
         let answered = span.clone();
         let finish = move |response: &Response| {
             record(method, route, response.status(), started);

@@ -25,18 +25,21 @@ pub const MAX_QUEUE_SPANS: usize = 100_000;
 #[derive(Debug, Clone, clap::Args)]
 pub struct TracingArgs {
     /// Base URL of an OTLP/HTTP collector (Tempo, Jaeger, an OpenTelemetry collector);
-    /// spans are POSTed to <URL>/v1/traces. Tracing is off when neither this nor
+    /// spans are POSTed to `<URL>/v1/traces`. Tracing is off when neither this nor
     /// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set.
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL", value_parser = parse_url)]
     pub otlp_endpoint: Option<String>,
 
     /// Full traces URL, used as is; wins over --otlp-endpoint. Hidden: the standard
     /// variable is the interface, the flag only lets clap read and check it.
-    #[arg(long, env = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", hide = true, value_parser = parse_url)]
+    /// (The value name makes clap's error name the variable.)
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", hide = true,
+          value_name = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", value_parser = parse_url)]
     pub otlp_traces_endpoint: Option<String>,
 
     /// OTLP protocol; only http/protobuf is supported. Hidden for the same reason.
-    #[arg(long, env = "OTEL_EXPORTER_OTLP_PROTOCOL", hide = true, value_parser = parse_protocol)]
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_PROTOCOL", hide = true,
+          value_name = "OTEL_EXPORTER_OTLP_PROTOCOL", value_parser = parse_protocol)]
     pub otlp_protocol: Option<String>,
 
     /// Share of new traces recorded, from 0 to 1; a request carrying a sampled

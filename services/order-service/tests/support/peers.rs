@@ -2,9 +2,12 @@
 //! user-service (its library's router, real store and fault injection) and raw
 //! sockets for peers no real service would be (silent, answering nonsense).
 
+// Each test crate uses a subset of these peers.
+#![allow(dead_code)]
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use clap::Parser;
 use service_runtime::faults::Faults;
@@ -66,17 +69,27 @@ pub(crate) fn silent() -> SocketAddr {
 
 /// A peer answering every request with `response` (raw HTTP), then closing.
 pub(crate) fn answering(response: String) -> SocketAddr {
+    recording(response).0
+}
+
+/// [`answering`], also keeping the head of every request it got.
+pub(crate) fn recording(response: String) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("address");
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&heads);
     std::thread::spawn(move || {
         for mut socket in listener.incoming().map_while(Result::ok) {
+            // A GET from order-service is one small segment.
             let mut request = [0; 4096];
-            if socket.read(&mut request).is_ok() {
+            if let Ok(read) = socket.read(&mut request) {
+                let head = String::from_utf8_lossy(&request[..read]).into_owned();
+                kept.lock().expect("not poisoned").push(head);
                 let _ = socket.write_all(response.as_bytes());
             }
         }
     });
-    addr
+    (addr, heads)
 }
 
 /// An address nothing listens on.

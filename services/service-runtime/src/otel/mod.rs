@@ -55,8 +55,8 @@ impl Tracing {
         Ok(Self::with_exporter(service, exporter, args))
     }
 
-    /// [`Tracing::start`] with any exporter (tests use an in-memory one too).
-    pub(crate) fn with_exporter<E: SpanExporter + 'static>(
+    /// The rest of [`Tracing::start`], once the exporter is built.
+    fn with_exporter<E: SpanExporter + 'static>(
         service: ServiceInfo,
         mut exporter: E,
         args: &TracingArgs,

@@ -52,7 +52,10 @@ impl std::fmt::Display for EdgeError {
 
 impl std::error::Error for EdgeError {}
 
-/// Calls to one peer. Cheap to clone (the connection pool is shared).
+/// Calls to one peer. Cheap to clone (the connection pool is shared). Connections
+/// are not capped here: a service calls a peer from within its own requests, so
+/// the server's `--max-connections` already bounds the calls in flight, and idle
+/// ones close after [`POOL_IDLE_TIMEOUT`].
 #[derive(Debug, Clone)]
 pub struct EdgeClient {
     http: reqwest::Client,
