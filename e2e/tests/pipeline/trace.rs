@@ -13,6 +13,9 @@ use lookout_e2e::wait::{Probe, wait_until};
 
 use crate::shared::QUICK;
 
+#[cfg(test)]
+mod tests;
+
 /// The three services one order's trace crosses, as their resources name them.
 const TRACE_SERVICES: [&str; 3] = [
     names::TRAFFIC_GENERATOR,
@@ -89,11 +92,11 @@ fn complete_order_trace(sink: &OtlpSink) -> Probe<Vec<ReceivedSpan>> {
             hex(&trace[0].span.trace_id)
         ));
     }
-    let seen: BTreeSet<String> = spans
+    let kinds: BTreeSet<String> = spans
         .iter()
         .map(|span| format!("{} {:?}", span.service_name(), span.span.name))
-        .take(20)
         .collect();
+    let seen: Vec<&String> = kinds.iter().take(20).collect();
     Probe::Pending(format!(
         "sink {:?}; {} traces, none complete; {}; spans seen include {seen:?}",
         sink.stats(),
