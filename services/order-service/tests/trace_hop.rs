@@ -4,14 +4,12 @@
 //! The real binary over real sockets; the span tree itself is checked by the edge
 //! client's tests and the end-to-end test.
 
-#[path = "support/peers.rs"]
-mod peers;
 mod support;
 
 use std::time::Duration;
 
 use service_runtime::testing::hostile::{exchange, parse};
-use support::TARGET;
+use support::{TARGET, peers};
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER_SPAN_ID: &str = "00f067aa0ba902b7";

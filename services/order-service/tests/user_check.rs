@@ -3,8 +3,6 @@
 //! for a known user, 422 for an unknown one, 503 when user-service fails, is down,
 //! stalls or answers nonsense, and the edge metrics counting each call.
 
-#[path = "support/peers.rs"]
-mod peers;
 mod support;
 
 use std::net::SocketAddr;
@@ -12,7 +10,7 @@ use std::net::SocketAddr;
 use serde_json::json;
 use service_runtime::faults::FaultSettings;
 use service_runtime::testing::{HttpResponse, Scrape, Spawned, operations_moved, request};
-use support::TARGET;
+use support::{TARGET, peers};
 
 const TIMEOUT: &str = "300ms";
 

@@ -4,6 +4,8 @@
 // Each test crate uses a subset of these helpers.
 #![allow(dead_code)]
 
+pub(crate) mod peers;
+
 use service_runtime::testing::Spawned;
 use service_runtime::testing::checks::{Seed, Target};
 
