@@ -17,7 +17,12 @@
 //! Then tracing's cost (`tracing.rs`): user-service with tracing off, on at
 //! ratio 1.0 and at 0.01, exporting to a local OTLP sink (`otlp_sink.rs`), in
 //! rounds of their own; `--tracing-only` runs just that part.
+//!
+//! `--collector-down <minutes>` runs only the exporter's memory soak
+//! (`collector_down.rs`): tracing on with the collector stalled or refusing,
+//! under load for that long, RSS printed each minute against tracing off.
 
+mod collector_down;
 mod otlp_sink;
 mod report;
 mod server;
@@ -64,6 +69,10 @@ pub(crate) struct Options {
     /// Only measure tracing's cost (off, ratio 1.0, ratio 0.01).
     #[arg(long)]
     pub(super) tracing_only: bool,
+    /// Only run the collector-down soak for this many minutes (RSS each minute).
+    #[arg(long, value_name = "MINUTES",
+          value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub(super) collector_down: Option<u64>,
 }
 
 pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
@@ -73,6 +82,9 @@ pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     cargo_release(&["-p", "user-service", "-p", "order-service", "--bins"])?;
     cargo_release(&["-p", "service-runtime", "--example", "bare_axum"])?;
     let release = target_dir().join("release");
+    if let Some(minutes) = options.collector_down {
+        return collector_down::run(&release.join("user-service"), minutes);
+    }
     if !options.tracing_only {
         services_against_the_floor(options, &release)?;
     }

@@ -136,7 +136,7 @@ fn report(
 }
 
 /// `GET /metrics` of a server (Prometheus text), read whole.
-fn scrape(addr: SocketAddr) -> anyhow::Result<String> {
+pub(super) fn scrape(addr: SocketAddr) -> anyhow::Result<String> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let request = format!("GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
@@ -147,7 +147,7 @@ fn scrape(addr: SocketAddr) -> anyhow::Result<String> {
 }
 
 /// The value of a counter without labels in a Prometheus text exposition.
-fn counter_value(text: &str, name: &str) -> Option<f64> {
+pub(super) fn counter_value(text: &str, name: &str) -> Option<f64> {
     text.lines()
         .filter(|line| !line.starts_with('#'))
         .find_map(|line| {
