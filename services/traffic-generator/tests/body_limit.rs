@@ -139,5 +139,10 @@ async fn memory_stays_bounded_against_an_endless_body_even_with_the_largest_limi
         .unwrap_or_else(|| panic!("no final summary in {stdout}"));
     let sent = summary["sent"].as_u64().expect("sent");
     assert!(sent >= 1, "{summary}");
-    assert_eq!(summary["timeouts"].as_u64(), Some(sent), "{summary}");
+    // Each request ends at the timeout, or at the 1 GiB limit on a loopback fast
+    // enough to carry it in 2 s (a CI run saw 1 of 51): either way it ended while
+    // memory stayed bounded, which is what this test is about.
+    let ended =
+        summary["timeouts"].as_u64().unwrap_or(0) + summary["body_too_large"].as_u64().unwrap_or(0);
+    assert_eq!(ended, sent, "{summary}");
 }
