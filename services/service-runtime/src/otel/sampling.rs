@@ -92,10 +92,11 @@ pub(crate) fn unsampled_root() -> Context {
 /// sampled: the request being handled was drawn out (or its caller's was).
 pub(crate) fn current_unsampled() -> Option<Context> {
     let context = Context::current();
-    let span = context.span();
-    let span_context = span.span_context();
-    let unsampled = span_context.is_valid() && !span_context.is_sampled();
-    drop(span);
+    let unsampled = {
+        let span = context.span();
+        let span_context = span.span_context();
+        span_context.is_valid() && !span_context.is_sampled()
+    };
     unsampled.then_some(context)
 }
 
