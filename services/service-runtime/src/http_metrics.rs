@@ -1,7 +1,7 @@
 //! The HTTP metrics middleware: a hand-written tower layer (rather than
 //! `middleware::from_fn`, which boxes the inner service on every request) that
-//! times each request, runs it inside its server span when tracing is on
-//! ([`crate::http_span`]), makes error bodies JSON and records `http_requests_total`
+//! times each request, runs it inside its server span when tracing is on and it is
+//! sampled (else under its unsampled context, [`crate::http_span`]), makes error bodies JSON and records `http_requests_total`
 //! and `http_request_duration_seconds`.
 //!
 //! It is mounted twice by [`crate::http::instrument_with_faults`]: as a route layer, where the
@@ -21,13 +21,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use metrics::SharedString;
 use tower::{Layer, Service};
-use tracing::Instrument;
 
 use crate::catalog;
 use crate::errors::ensure_json;
 use crate::faults::{FaultSettings, Faults};
 use crate::http_span;
-use crate::otel::log_ids::WithLogIds;
 
 /// Layer producing [`HttpMetrics`]; with `faults`, it also injects them into every
 /// route but the runtime's own (`/health`, `/metrics`), which saves business routes
@@ -86,49 +84,40 @@ where
             .filter(FaultSettings::active);
         // Scrapes and health checks are not traced: every Prometheus scrape would
         // otherwise be a trace of its own, burying the requests people look for.
-        let (span, log_ids) = if RUNTIME_ROUTES.contains(&&*route) {
-            (tracing::Span::none(), None)
+        let trace = if RUNTIME_ROUTES.contains(&&*route) {
+            http_span::RequestTrace::none()
         } else {
             http_span::start(&request, method, &route)
         };
-        let answered = span.clone();
+        let answered = trace.span.clone();
         let finish = move |response: &Response| {
             record(method, route, response.status(), started);
             http_span::finish(&answered, response.status());
         };
-        let answer: Self::Future = match faults {
+        match faults {
             None => {
-                // Inside the span, so work the handler starts right away is its child.
-                let answer = span.in_scope(|| self.inner.call(request));
-                Box::pin(
-                    async move {
-                        let response = ensure_json(answer.await?);
-                        finish(&response);
-                        Ok(response)
-                    }
-                    .instrument(span),
-                )
+                // Inside the span (or context), so work the handler starts right
+                // away is its child.
+                let answer = trace.in_scope(|| self.inner.call(request));
+                trace.wrap(async move {
+                    let response = ensure_json(answer.await?);
+                    finish(&response);
+                    Ok(response)
+                })
             }
             Some(faults) => {
                 // The service polled ready goes into the future; a clone stays behind.
                 let clone = self.inner.clone();
                 let mut ready = std::mem::replace(&mut self.inner, clone);
-                Box::pin(
-                    async move {
-                        let response = match faults.inject().await {
-                            Some(injected) => injected,
-                            None => ensure_json(ready.call(request).await?),
-                        };
-                        finish(&response);
-                        Ok(response)
-                    }
-                    .instrument(span),
-                )
+                trace.wrap(async move {
+                    let response = match faults.inject().await {
+                        Some(injected) => injected,
+                        None => ensure_json(ready.call(request).await?),
+                    };
+                    finish(&response);
+                    Ok(response)
+                })
             }
-        };
-        match log_ids {
-            Some(ids) => Box::pin(WithLogIds::new(ids, answer)),
-            None => answer,
         }
     }
 }

@@ -1,14 +1,22 @@
 //! The server span of each request, with OpenTelemetry's HTTP semantic-convention
 //! attributes. It exists only when the OpenTelemetry layer is installed (tracing
-//! on): otherwise the span is disabled and costs a callsite check.
+//! on) and the request is sampled: otherwise the span is disabled and costs a
+//! callsite check, or (not sampled) the request runs under a bare context.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use axum::extract::Request;
 use axum::http::StatusCode;
+use opentelemetry::Context;
+use opentelemetry::context::FutureExt as _;
 use opentelemetry::trace::TraceContextExt;
+use tracing::Instrument;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::catalog;
-use crate::otel::log_ids::LogIds;
+use crate::otel::log_ids::{LogIds, WithLogIds};
+use crate::otel::sampling;
 use crate::trace_context;
 
 /// Target of the server span: the log filter never sees it (see `telemetry.rs`).
@@ -17,13 +25,97 @@ pub(crate) const TARGET: &str = "lookout::server";
 /// Longest `url.path` attribute kept, in bytes: the path comes from the client.
 const MAX_PATH_BYTES: usize = 256;
 
-/// Opens the span of a request to `route` (a template, or `unmatched`), a child of
-/// the request's `traceparent` when it has one. Returns the ids for log lines.
-pub(crate) fn start(
+/// How a request is traced: in a span, or (not sampled) under a bare context.
+pub(crate) struct RequestTrace {
+    /// The server span; `Span::none()` when not sampled or tracing is off.
+    pub(crate) span: tracing::Span,
+    /// Not sampled: the context (a non-recording span) the handler runs under, so
+    /// its outbound calls say "not sampled" to their callees.
+    pub(crate) unsampled: Option<Context>,
+    /// The ids for log lines.
+    pub(crate) log_ids: Option<LogIds>,
+}
+
+impl RequestTrace {
+    /// Not traced at all (tracing off, or a route that is never traced).
+    pub(crate) fn none() -> Self {
+        Self {
+            span: tracing::Span::none(),
+            unsampled: None,
+            log_ids: None,
+        }
+    }
+
+    /// Runs `call` (the start of the handler) inside the span or the context.
+    pub(crate) fn in_scope<T>(&self, call: impl FnOnce() -> T) -> T {
+        match &self.unsampled {
+            Some(context) => {
+                let _attached = context.clone().attach();
+                call()
+            }
+            None => self.span.in_scope(call),
+        }
+    }
+
+    /// `answer` polled inside the span or the context, with the log ids set.
+    pub(crate) fn wrap<F>(self, answer: F) -> Pin<Box<dyn Future<Output = F::Output> + Send>>
+    where
+        F: Future + Send + 'static,
+    {
+        let traced: Pin<Box<dyn Future<Output = F::Output> + Send>> = match self.unsampled {
+            Some(context) => Box::pin(answer.with_context(context)),
+            None => Box::pin(answer.instrument(self.span)),
+        };
+        match self.log_ids {
+            Some(ids) => Box::pin(WithLogIds::new(ids, traced)),
+            None => traced,
+        }
+    }
+}
+
+/// Starts tracing a request to `route` (a template, or `unmatched`). With the
+/// lookout exporter, sampling is decided first ([`sampling`]): an unsampled
+/// request gets no span, only its context; a sampled one gets the server span, a
+/// child of the request's `traceparent` when it has one.
+pub(crate) fn start(request: &Request, method: &'static str, route: &str) -> RequestTrace {
+    let Some(ratio) = sampling::root_ratio() else {
+        // Tracing off (the span is disabled), or a subscriber that decides itself.
+        return traced(request, method, route, None);
+    };
+    let parent = trace_context::extract(request.headers());
+    let parent_span = parent.span().span_context().clone();
+    let sampled = if parent_span.is_valid() {
+        parent_span.is_sampled()
+    } else {
+        sampling::draw(ratio)
+    };
+    if sampled {
+        return traced(request, method, route, Some(parent));
+    }
+    let context = if parent_span.is_valid() {
+        parent
+    } else {
+        sampling::unsampled_root()
+    };
+    let ids = {
+        let span = context.span();
+        let span_context = span.span_context();
+        (span_context.trace_id(), span_context.span_id())
+    };
+    RequestTrace {
+        span: tracing::Span::none(),
+        unsampled: Some(context),
+        log_ids: Some(ids),
+    }
+}
+
+/// The server span, under `parent` (extracted here when not given).
+fn traced(
     request: &Request,
     method: &'static str,
     route: &str,
-) -> (tracing::Span, Option<LogIds>) {
+    parent: Option<Context>,
+) -> RequestTrace {
     let span = tracing::info_span!(
         target: TARGET,
         "request",
@@ -36,17 +128,22 @@ pub(crate) fn start(
         http.response.status_code = tracing::field::Empty,
     );
     if span.is_disabled() {
-        return (span, None);
+        return RequestTrace::none();
     }
     // The parent must be set before anything builds the OpenTelemetry span (entering
     // it or asking for its context); set later, it is refused and the trace breaks.
-    let _ = span.set_parent(trace_context::extract(request.headers()));
+    let parent = parent.unwrap_or_else(|| trace_context::extract(request.headers()));
+    let _ = span.set_parent(parent);
     let context = span.context();
     let span_context = context.span().span_context().clone();
-    let ids = span_context
+    let log_ids = span_context
         .is_valid()
         .then(|| (span_context.trace_id(), span_context.span_id()));
-    (span, ids)
+    RequestTrace {
+        span,
+        unsampled: None,
+        log_ids,
+    }
 }
 
 /// Records the answer's status; 5xx marks the span as an error (4xx is the

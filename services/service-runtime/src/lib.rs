@@ -60,7 +60,7 @@
 //!   queue (`otel_spans_exported_total`, `otel_spans_dropped_total`); JSON lines
 //!   logged while a traced request runs carry `trace_id` and `span_id`.
 //! - [`trace_context`]: `inject(&mut HeaderMap)`, the current span's `traceparent`
-//!   for an outgoing request.
+//!   for an outgoing request (in a request that was not sampled, its context, flags `00`).
 //! - [`metrics`]: `install(ServiceInfo) -> MetricsHandle` (global recorder, HELP for
 //!   every catalog metric, buckets, `lookout_build_info`), `MetricsHandle::render()`.
 //! - [`http`]: `instrument(router, service, metrics)` adds `/health`, `/metrics`, the

@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::Context;
-use tracing::{Level, Subscriber};
+use tracing::Subscriber;
 use tracing_subscriber::filter::FilterExt;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
@@ -18,6 +18,7 @@ use crate::ServiceInfo;
 use crate::config::{CommonArgs, LogFormat};
 use crate::otel::Tracing;
 use crate::otel::log_ids::JsonWithTraceIds;
+use crate::otel::sampling::SpanFilter;
 use crate::tracing_args::TracingArgs;
 
 /// How long [`Telemetry::flush`] waits at most for the last spans: one export.
@@ -96,11 +97,8 @@ where
                 .with_threads(false)
                 .with_target(false)
                 .with_tracked_inactivity(false)
-                .with_filter(filter::filter_fn(|metadata| {
-                    // Spans only (events would become span events, a cost per log
-                    // line), at info and above (libraries' debug spans stay out).
-                    metadata.is_span() && *metadata.level() <= Level::INFO
-                }))
+                // Also carries the root sample ratio (`otel::sampling`).
+                .with_filter(SpanFilter::new(tracing.trace_sample_ratio))
                 .boxed(),
         );
     }

@@ -1,9 +1,10 @@
-//! OpenTelemetry tracing: the tracer provider (resource, parent-based ratio
-//! sampling, W3C propagation) exporting over OTLP/HTTP through our bounded queue
+//! OpenTelemetry tracing: the tracer provider (resource, parent-based sampling,
+//! roots drawn in [`sampling`], W3C propagation) exporting over OTLP/HTTP through our bounded queue
 //! ([`export_queue`]), and [`Tracing`], which flushes it at shutdown.
 
 pub(crate) mod export_queue;
 pub(crate) mod log_ids;
+pub(crate) mod sampling;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -72,9 +73,9 @@ impl Tracing {
         let (processor, counts, export) =
             export_queue::queue(exporter, args.otlp_queue_spans, stopped);
         let task = tokio::spawn(export);
-        let sampler = Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(
-            args.trace_sample_ratio,
-        )));
+        // Roots are drawn before their span is built (`sampling`), at
+        // `--trace-sample-ratio`; the SDK only follows the parent.
+        let sampler = Sampler::ParentBased(Box::new(Sampler::AlwaysOn));
         let provider = SdkTracerProvider::builder()
             .with_resource(resource)
             .with_sampler(sampler)

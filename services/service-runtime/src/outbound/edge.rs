@@ -7,6 +7,7 @@
 use std::time::Instant;
 
 use metrics::SharedString;
+use opentelemetry::Context;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use tracing::Span;
@@ -15,6 +16,7 @@ use tracing::field::Empty;
 use super::BaseUrl;
 use crate::catalog;
 use crate::http_metrics::{method_label, status_label};
+use crate::otel::sampling::{self, Root};
 
 /// Longest peer name: a label value, and a systemd unit and Prometheus job name.
 const MAX_PEER_NAME_BYTES: usize = 64;
@@ -60,15 +62,40 @@ impl Peer {
     /// Starts a call of `method` to `route` (a template such as `/users/{id}`, the
     /// span's name; never the path itself, which may hold ids) at `url` on `base`.
     /// The span's parent is the current span (the server span of the request that
-    /// causes the call); with none, the call starts a trace.
+    /// causes the call). In a request that is not sampled (no span, its context
+    /// current) the call has no span and passes the unsampled context on; outside
+    /// any request the call starts a trace, as [`Peer::start_trace`].
     pub fn start(&self, method: &Method, route: &str, base: &BaseUrl, url: &str) -> EdgeCall {
-        self.begin(Span::current().id(), method, route, base, url)
+        let current = Span::current();
+        if current.id().is_some() {
+            return self.begin(current.id(), method, route, base, url);
+        }
+        match sampling::current_unsampled() {
+            Some(context) => self.untraced(method, context),
+            None => self.start_trace(method, route, base, url),
+        }
     }
 
     /// As [`Peer::start`], but the call always starts a new trace: for a client
-    /// whose calls are the origin of the work (the traffic generator).
+    /// whose calls are the origin of the work (the traffic generator). Sampled at
+    /// `--trace-sample-ratio`; a call drawn out has no span but still sends its
+    /// (unsampled) trace context, so the callee does not draw again.
     pub fn start_trace(&self, method: &Method, route: &str, base: &BaseUrl, url: &str) -> EdgeCall {
-        self.begin(None, method, route, base, url)
+        match sampling::root() {
+            Root::Undecided | Root::Sampled => self.begin(None, method, route, base, url),
+            Root::NotSampled(context) => self.untraced(method, context),
+        }
+    }
+
+    /// A call without a span, carrying `context` (not sampled) to the peer.
+    fn untraced(&self, method: &Method, context: Context) -> EdgeCall {
+        EdgeCall {
+            peer: *self,
+            method: method_label(method),
+            span: Span::none(),
+            unsampled: Some(context),
+            started: Instant::now(),
+        }
     }
 
     fn begin(
@@ -99,6 +126,7 @@ impl Peer {
             peer: *self,
             method: method_label(method),
             span,
+            unsampled: None,
             started: Instant::now(),
         }
     }
@@ -143,21 +171,29 @@ pub struct EdgeCall {
     peer: Peer,
     method: &'static str,
     span: Span,
+    /// Not sampled: the context to send instead of the span's.
+    unsampled: Option<Context>,
     started: Instant,
 }
 
 impl EdgeCall {
-    /// The client span, to run the send under (`Instrument::instrument`).
+    /// The client span, to run the send under (`Instrument::instrument`);
+    /// `Span::none()` for a call that is not sampled.
     pub fn span(&self) -> &Span {
         &self.span
     }
 
     /// Headers carrying this call's trace context (`traceparent`), to add to the
-    /// request; empty when tracing is off.
+    /// request: its span's, or the unsampled context's (flags `00`); empty when
+    /// tracing is off.
     pub fn trace_headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        self.span
-            .in_scope(|| crate::trace_context::inject(&mut headers));
+        match &self.unsampled {
+            Some(context) => crate::trace_context::inject_context(context, &mut headers),
+            None => self
+                .span
+                .in_scope(|| crate::trace_context::inject(&mut headers)),
+        }
         headers
     }
 

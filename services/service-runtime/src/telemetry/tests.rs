@@ -4,6 +4,7 @@
 mod bounded_export;
 mod captured_logs;
 mod otlp_receiver;
+mod unsampled;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
