@@ -39,6 +39,14 @@ in {
     # A random admin password in /var/lib/lookout-grafana-secrets, printed on
     # the console at boot: never in the Nix store, never the same twice.
     grafana.generateSecrets = true;
+    # Tempo on the guest's loopback, every service exporting to it, Grafana's
+    # Tempo datasource and service map. Prometheus listens on every interface
+    # for the forwards, so its remote-write receiver does too: the guest's one
+    # interface is QEMU's user-mode network, which only the host reaches.
+    tracing = {
+      enable = true;
+      remoteWriteOnNetwork = true;
+    };
   };
   services.prometheus.listenAddress = "0.0.0.0";
   services.prometheus.alertmanager = {

@@ -70,6 +70,13 @@ in {
       description = "How long Tempo keeps trace blocks (a Go duration, at least ${blocklistPoll}: Tempo lists its blocks that often); disk use grows with it and the traffic.";
     };
 
+    remoteWriteOnNetwork = lib.mkOption {
+      type = lib.types.bool;
+      default = false;
+      example = true;
+      description = "Allow Prometheus to listen on a non-loopback address although tracing switches its remote-write receiver on: every client that reaches Prometheus' port can then write samples (Prometheus has no per-endpoint access control). Only for a host whose network only trusted clients reach, such as the demo VM, whose one interface is QEMU's user-mode network behind the host's loopback.";
+    };
+
     otlpEndpoint = lib.mkOption {
       type = lib.types.str;
       readOnly = true;
@@ -90,8 +97,8 @@ in {
       {
         # The receiver accepts samples from any client that reaches Prometheus'
         # port, and Prometheus has no per-endpoint access control.
-        assertion = shared.isLoopback prom.listenAddress;
-        message = "services.lookout.monitoring.tracing: services.prometheus.listenAddress is ${builtins.toJSON prom.listenAddress}; tracing switches on Prometheus' remote-write receiver, which must be reachable on loopback only: give Prometheus a loopback address (127.0.0.1 or ::1).";
+        assertion = tCfg.remoteWriteOnNetwork || shared.isLoopback prom.listenAddress;
+        message = "services.lookout.monitoring.tracing: services.prometheus.listenAddress is ${builtins.toJSON prom.listenAddress}; tracing switches on Prometheus' remote-write receiver, which must be reachable on loopback only: give Prometheus a loopback address (127.0.0.1 or ::1), or set services.lookout.monitoring.tracing.remoteWriteOnNetwork if only trusted clients reach that address.";
       }
     ];
 
