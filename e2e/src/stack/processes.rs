@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 
 use super::configs::RenderedConfigs;
 use super::durations::go_duration;
-use super::tracing::{TRACING_ENV, tracing_flags};
+use super::tracing::{TRACING_ENV, traced_request_logs, tracing_flags};
 use super::{StackOptions, names};
 use crate::supervisor::ProcessSpec;
 use crate::tools::{Tool, locate_tool, lookout_binary};
@@ -102,6 +102,9 @@ pub(super) fn targets(
             ],
         );
         spec.args.extend(tracing_flags(otlp_endpoint));
+        if otlp_endpoint.is_some() {
+            spec.args.extend(traced_request_logs());
+        }
         spec.env_remove = [
             LISTEN_ADDRESS_ENV,
             ADMIN_LISTEN_ADDRESS_ENV,

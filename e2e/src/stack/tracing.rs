@@ -41,6 +41,18 @@ pub(super) fn tracing_flags(endpoint: Option<&str>) -> Vec<String> {
     }
 }
 
+/// Log flags of the traced services: JSON lines, and each request's line (debug,
+/// from the HTTP middleware) carrying its `trace_id`, as the VM test reads them
+/// from the journal, so the pipeline test can look a logged trace id up in the sink.
+pub(super) fn traced_request_logs() -> [String; 4] {
+    [
+        "--log-format".into(),
+        "json".into(),
+        "--log-level".into(),
+        "info,service_runtime::http_metrics=debug".into(),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,11 +38,34 @@ pub(crate) async fn one_order_trace_crosses_three_services(stack: &Stack) -> Res
         let spans: Vec<String> = trace.iter().map(describe_with_parent).collect();
         format!("the trace's spans: {spans:#?}")
     })?;
+    let trace_id = hex(&trace[0].span.trace_id);
+    for service in [names::ORDER_SERVICE, names::USER_SERVICE] {
+        logged_with_trace_id(stack, service, &trace_id)?;
+    }
     println!(
         "[e2e] step 1: trace {} holds {} spans: {} -> order-service POST /orders -> user-service GET /users/{{id}}",
         hex(&trace[0].span.trace_id),
         trace.len(),
         names::TRAFFIC_GENERATOR
+    );
+    Ok(())
+}
+
+/// The VM test's lookup the other way round: the trace's id is on a JSON line of
+/// `service`'s log (its request line), so an operator holding a log line finds the
+/// trace. Lines are written before the span ends, hence before the sink has it.
+fn logged_with_trace_id(stack: &Stack, service: &str, trace_id: &str) -> Result<()> {
+    let path = stack.dir().join("logs").join(format!("{service}.log"));
+    let log =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let logged = log
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .any(|line| line["trace_id"] == trace_id);
+    ensure!(
+        logged,
+        "no JSON line of {} carries trace_id {trace_id}",
+        path.display()
     );
     Ok(())
 }
