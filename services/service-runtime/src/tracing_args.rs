@@ -68,7 +68,9 @@ impl TracingArgs {
     }
 }
 
-/// An absolute `http` or `https` URL with a host (or empty, meaning unset).
+/// An absolute `http` URL with a host (or empty, meaning unset). Not `https`:
+/// reqwest is built without TLS (as for the peers' `BaseUrl`), so every export to
+/// an `https://` collector would fail; refusing it at start-up says so at once.
 fn parse_url(value: &str) -> Result<String, String> {
     if value.is_empty() {
         return Ok(String::new());
@@ -77,8 +79,12 @@ fn parse_url(value: &str) -> Result<String, String> {
         .parse()
         .map_err(|error| format!("not a URL ({error})"))?;
     match (uri.scheme_str(), uri.host()) {
-        (Some("http" | "https"), Some(host)) if !host.is_empty() => Ok(value.to_owned()),
-        _ => Err("expected an http:// or https:// URL with a host".to_owned()),
+        (Some("http"), Some(host)) if !host.is_empty() => Ok(value.to_owned()),
+        (Some("https"), _) => Err(
+            "https:// is not supported (built without TLS); use an http:// collector, e.g. on loopback"
+                .to_owned(),
+        ),
+        _ => Err("expected an http:// URL with a host".to_owned()),
     }
 }
 

@@ -38,9 +38,24 @@ fn the_base_url_gets_the_traces_path_without_a_double_slash() {
         );
     }
     assert_eq!(
-        endpoint(&["--otlp-endpoint", "https://collector.example/otlp"]).as_deref(),
-        Some("https://collector.example/otlp/v1/traces")
+        endpoint(&["--otlp-endpoint", "http://collector.example/otlp"]).as_deref(),
+        Some("http://collector.example/otlp/v1/traces")
     );
+}
+
+/// reqwest is built without TLS: an https collector would fail every export, so
+/// it is refused at start-up, for both variables.
+#[test]
+fn https_endpoints_are_refused_as_there_is_no_tls() {
+    for flag in ["--otlp-endpoint", "--otlp-traces-endpoint"] {
+        let error = parse(&[flag, "https://collector.example:4318"])
+            .err()
+            .unwrap_or_default();
+        assert!(
+            error.contains("https:// is not supported"),
+            "{flag}: {error}"
+        );
+    }
 }
 
 #[test]
