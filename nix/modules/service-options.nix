@@ -141,12 +141,13 @@ in {
   # The [Service] settings of every unit that serves HTTP. The binaries cap their
   # connections (--max-connections, default 512, plus 16 on a fault-control port)
   # well below LimitNOFILE, so clients cannot exhaust descriptors; TimeoutStopSec
-  # leaves room beyond the binaries' drain timeout (--drain-timeout, default 10s),
-  # after which they exit 0 whatever clients do, so a stop never ends in SIGKILL.
+  # leaves room beyond the binaries' drain timeout (--drain-timeout, default 10s)
+  # plus the flush of the last spans (at most 5s, with tracing on), after which
+  # they exit 0 whatever clients do, so a stop never ends in SIGKILL.
   # service-runtime's unit tests read these two lines and check both margins.
   serverLimits = {
     LimitNOFILE = 4096;
-    TimeoutStopSec = "15s";
+    TimeoutStopSec = "20s";
   };
 
   # The module that keeps the option path `services.<name>` of releases before

@@ -195,14 +195,18 @@ mod unit_limits {
         );
     }
 
+    /// After the drain, the binaries flush the last spans (up to
+    /// `telemetry::FLUSH_DEADLINE`) before they exit: systemd must wait for both.
     #[test]
-    fn timeout_stop_sec_outlasts_the_drain_timeout() {
+    fn timeout_stop_sec_outlasts_the_drain_and_the_span_flush() {
         let stop = setting("TimeoutStopSec");
         let stop = parse_timeout(&stop).expect("TimeoutStopSec in ms, s or m");
         let drain = ConnectionArgs::default().drain_timeout;
+        let flush = crate::telemetry::FLUSH_DEADLINE;
         assert!(
-            stop >= drain + Duration::from_secs(3),
-            "TimeoutStopSec {stop:?} leaves no margin over the drain timeout {drain:?}"
+            stop >= drain + flush + Duration::from_secs(3),
+            "TimeoutStopSec {stop:?} leaves no margin over the drain timeout {drain:?} \
+             plus the span flush {flush:?}"
         );
     }
 }
