@@ -24,7 +24,9 @@
     then "[${address}]"
     else address;
 
-  httpUrl = lib.types.strMatching "https?://.+";
+  # http only: reqwest is built without TLS, and the binaries refuse https:// URLs
+  # (exit 2); refusing them here makes the mistake an evaluation error instead.
+  httpUrl = lib.types.strMatching "http://.+";
 
   # Whether a URL names this host: localhost, [::1] or 127.x (brackets kept for IPv6).
   loopbackUrl = url: let
