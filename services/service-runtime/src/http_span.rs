@@ -119,16 +119,21 @@ fn traced(
     let span = tracing::info_span!(
         target: TARGET,
         "request",
-        otel.name = format!("{method} {route}"),
+        otel.name = span_name(method, route),
         otel.kind = "server",
         otel.status_code = tracing::field::Empty,
         http.request.method = semconv_method(method),
-        http.route = route,
+        http.route = tracing::field::Empty,
         url.path = bounded(request.uri().path()),
         http.response.status_code = tracing::field::Empty,
     );
     if span.is_disabled() {
         return RequestTrace::none();
+    }
+    // `unmatched` is our metrics label, not a route: the conventions leave
+    // `http.route` out when no route matched.
+    if route != catalog::ROUTE_UNMATCHED {
+        span.record("http.route", route);
     }
     // The parent must be set before anything builds the OpenTelemetry span (entering
     // it or asking for its context); set later, it is refused and the trace breaks.
@@ -154,6 +159,21 @@ pub(crate) fn finish(span: &tracing::Span, status: StatusCode) {
     span.record("http.response.status_code", i64::from(status.as_u16()));
     if status.is_server_error() {
         span.record("otel.status_code", "ERROR");
+    }
+}
+
+/// The span name per the conventions: `{method} {route}`, only `{method}` when no
+/// route matched, and `HTTP` in place of a method outside the known set.
+fn span_name(method: &'static str, route: &str) -> String {
+    let method = if method == catalog::METHOD_OTHER {
+        "HTTP"
+    } else {
+        method
+    };
+    if route == catalog::ROUTE_UNMATCHED {
+        method.to_owned()
+    } else {
+        format!("{method} {route}")
     }
 }
 
@@ -185,6 +205,13 @@ mod tests {
         let cut = bounded(&path);
         assert!(cut.len() <= MAX_PATH_BYTES && path.starts_with(cut));
         assert_eq!(bounded("/users/1"), "/users/1");
+    }
+
+    #[test]
+    fn span_names_hold_a_route_only_when_one_matched() {
+        assert_eq!(span_name("GET", "/users/{id}"), "GET /users/{id}");
+        assert_eq!(span_name("GET", catalog::ROUTE_UNMATCHED), "GET");
+        assert_eq!(span_name(catalog::METHOD_OTHER, "/users"), "HTTP /users");
     }
 
     #[test]
