@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(&anyhow::Error::new(error).context("cannot start tokio")),
     };
-    match runtime.block_on(run(config)) {
+    match service_runtime::launch::run_to_exit(runtime, run(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
     }

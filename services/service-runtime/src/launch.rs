@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use crate::ServiceInfo;
 use crate::config::CommonArgs;
@@ -51,7 +52,7 @@ where
     Fut: Future<Output = anyhow::Result<()>>,
 {
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async {
+    run_to_exit(runtime, async {
         // Inside the runtime: the span export task is spawned on it.
         let telemetry = telemetry::init(service, common, tracing)?;
         let metrics = metrics::install(service)?;
@@ -60,4 +61,37 @@ where
         telemetry.flush().await;
         served
     })
+}
+
+/// How long the exit waits at most for blocking tasks still running.
+pub const EXIT_GRACE: Duration = Duration::from_secs(1);
+
+/// Runs `future` on `runtime`, then shuts the runtime down waiting at most
+/// [`EXIT_GRACE`] for its blocking tasks. Dropping a runtime waits for them without
+/// a deadline, and one can outlive its caller: a host name lookup (reqwest resolves
+/// on a blocking thread) stuck after the call's own timeout gave up would hold the
+/// exit past systemd's stop timeout.
+pub fn run_to_exit<T>(runtime: tokio::runtime::Runtime, future: impl Future<Output = T>) -> T {
+    let result = runtime.block_on(future);
+    runtime.shutdown_timeout(EXIT_GRACE);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn a_blocking_task_still_running_does_not_hold_the_exit() {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let started = Instant::now();
+        run_to_exit(runtime, async {
+            drop(tokio::task::spawn_blocking(|| {
+                std::thread::sleep(Duration::from_secs(30));
+            }));
+        });
+        let waited = started.elapsed();
+        assert!(waited < Duration::from_secs(10), "exit waited {waited:?}");
+    }
 }

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return failure(&format!("cannot start tokio: {error}")),
     };
-    let result = runtime.block_on(async {
+    let result = service_runtime::launch::run_to_exit(runtime, async {
         let telemetry = telemetry::init(SERVICE, &config.common, &config.tracing)?;
         let finished = runner::run(plan, Shutdown::on_signals()).await;
         telemetry.flush().await;

@@ -202,7 +202,7 @@ mod unit_limits {
         let stop = setting("TimeoutStopSec");
         let stop = parse_timeout(&stop).expect("TimeoutStopSec in ms, s or m");
         let drain = ConnectionArgs::default().drain_timeout;
-        let flush = crate::telemetry::FLUSH_DEADLINE;
+        let flush = crate::telemetry::FLUSH_DEADLINE + crate::launch::EXIT_GRACE;
         assert!(
             stop >= drain + flush + Duration::from_secs(3),
             "TimeoutStopSec {stop:?} leaves no margin over the drain timeout {drain:?} \
