@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use service_runtime::errors::ApiError;
+use service_runtime::errors::{self, ApiError};
 use service_runtime::outbound::{BaseUrl, EdgeClient, EdgeError, EdgeResponse, Peer};
 
 /// The callee's service name: the `peer` label of the edge metrics.
@@ -45,10 +45,23 @@ impl UserDirectory {
                     Err(unavailable("gave an invalid answer"))
                 }
             }
-            Ok(response) if response.status == StatusCode::NOT_FOUND => Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("Unknown user: user-service has no user with id {id}"),
-            )),
+            Ok(response)
+                if response.status == StatusCode::NOT_FOUND && is_unknown_user(&response) =>
+            {
+                Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("Unknown user: user-service has no user with id {id}"),
+                ))
+            }
+            Ok(response) if response.status == StatusCode::NOT_FOUND => {
+                tracing::warn!(
+                    user_id = id,
+                    "user-service answered 404 without its unknown-user error: is --user-service-url its base URL?"
+                );
+                Err(unavailable(
+                    "answered 404 without its unknown-user error (is --user-service-url its base URL?)",
+                ))
+            }
             Ok(response) => {
                 let status = response.status.as_u16();
                 tracing::warn!(user_id = id, status, "user-service failed the user check");
@@ -84,6 +97,19 @@ fn names_user(response: &EdgeResponse, id: u64) -> bool {
         .ok()
         .and_then(|user| user.get("id").and_then(serde_json::Value::as_u64))
         == Some(id)
+}
+
+/// Whether a 404 is user-service's own answer for an unknown id, not a 404 for
+/// the path (a URL with a wrong prefix would make every user "unknown").
+fn is_unknown_user(response: &EdgeResponse) -> bool {
+    serde_json::from_slice::<serde_json::Value>(&response.body)
+        .ok()
+        .and_then(|body| {
+            body.get("error")
+                .and_then(|error| error.as_str().map(str::to_owned))
+        })
+        .as_deref()
+        == Some(errors::USER_NOT_FOUND)
 }
 
 /// 503: the order cannot be checked, so it is not created; the client may retry.

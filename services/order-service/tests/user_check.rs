@@ -147,7 +147,14 @@ fn answers_that_do_not_name_the_user_are_503() {
         len = 100 * 1024,
         body = "x".repeat(100 * 1024)
     );
+    // A 404 that is not user-service's unknown user, as a wrong URL prefix gets.
+    let route_404 = "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 21\r\nconnection: close\r\n\r\n{\"error\":\"Not found\"}";
     for (answer, message, status_code) in [
+        (
+            route_404.to_owned(),
+            "404 without its unknown-user error",
+            "404",
+        ),
         (not_json.to_owned(), "invalid answer", "200"),
         (other_user.to_owned(), "invalid answer", "200"),
         (huge, "invalid answer", "error"),

@@ -10,6 +10,11 @@ use axum::{Json, Router, middleware};
 /// Largest request body accepted; larger bodies get 413.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
+/// user-service's message for an id it does not know (the exercise's). order-service
+/// tells this 404 from any other (a wrong `--user-service-url` answers "Not found"
+/// for every path), which would otherwise turn every order into "unknown user".
+pub const USER_NOT_FOUND: &str = "User not found";
+
 /// An HTTP error answered as `{"error": message}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {

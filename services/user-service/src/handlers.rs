@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use service_runtime::catalog::{self, OP_CREATE_USER, OP_GET_USER, OP_GET_USERS};
-use service_runtime::errors::ApiError;
+use service_runtime::errors::{self, ApiError};
 use service_runtime::fields::plain_decimal;
 use service_runtime::pagination::PageRequest;
 
@@ -97,7 +97,7 @@ pub(crate) async fn get_user(
     state
         .events
         .operation(OP_GET_USER, catalog::STATUS_NOT_FOUND);
-    Err(ApiError::not_found("User not found"))
+    Err(ApiError::not_found(errors::USER_NOT_FOUND))
 }
 
 /// `POST /users`: 201 with the new user; 400 for a bad body, 507 when the store is full.

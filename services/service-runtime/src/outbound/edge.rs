@@ -50,11 +50,21 @@ impl Peer {
         self.name
     }
 
-    /// Creates the `error` and `timeout` series of `method` at 0, so an alert on
+    /// Creates the `error`, `timeout` and common 5xx series of `method` at 0, so an alert on
     /// the error ratio sees the first failures: a counter that appears at 1 has no
     /// increase for `rate()`.
     pub fn register(&self, method: &Method) {
-        for status in [catalog::STATUS_CODE_ERROR, catalog::STATUS_CODE_TIMEOUT] {
+        // The failures UpstreamErrors counts, at 0 from the start: `rate()` needs a
+        // sample before the first failure, or a peer's first burst is not seen.
+        // Other codes appear at their first call.
+        for status in [
+            catalog::STATUS_CODE_ERROR,
+            catalog::STATUS_CODE_TIMEOUT,
+            "500",
+            "502",
+            "503",
+            "504",
+        ] {
             let _ = self.requests(method_label(method), SharedString::const_str(status));
         }
     }
