@@ -1,28 +1,27 @@
 //! A minimal OTLP/HTTP collector for the tracing benchmark: it accepts
-//! `POST /v1/traces`, reads and counts the body and answers `200` with an empty
-//! protobuf body (an empty `ExportTraceServiceResponse`: everything accepted),
-//! without decoding, so the collector's own CPU cost stays negligible next to
-//! the service under load. Decoding and checking spans is the end-to-end test's
-//! job (`e2e/src/otlp_sink`).
+//! `POST /v1/traces`, counts the body and answers `200` with an empty protobuf
+//! body (an empty `ExportTraceServiceResponse`: everything accepted), without
+//! decoding, so the collector's own CPU cost stays negligible next to the
+//! service under load. Decoding and checking spans is the end-to-end test's job
+//! (`e2e/src/otlp_sink`). Served by axum on a thread of its own (the benchmark
+//! is synchronous), with a bounded body.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::post;
+use tokio::sync::oneshot;
 
 /// Largest export body read (the services batch at most 512 spans).
-const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
-/// Largest request head line, and most header lines.
-const MAX_LINE_BYTES: u64 = 8 * 1024;
-const MAX_HEADERS: usize = 64;
-/// Connections served at once; more are closed at once (each exporter keeps one
-/// or two).
-const MAX_CONNECTIONS: usize = 16;
-/// A connection idle this long is closed.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// The OTLP/HTTP binary protobuf media type of the answer.
+const PROTOBUF: &str = "application/x-protobuf";
 
 /// What the sink received.
 #[derive(Debug, Default)]
@@ -32,40 +31,45 @@ pub(super) struct Counts {
     pub(super) refused: AtomicU64,
 }
 
-/// A running sink; dropping it stops accepting connections.
+/// A running sink; dropping it stops the server.
 pub(super) struct OtlpSink {
     pub(super) addr: SocketAddr,
     pub(super) counts: Arc<Counts>,
-    stop: Arc<AtomicBool>,
+    _stop: oneshot::Sender<()>,
 }
 
 impl OtlpSink {
     pub(super) fn start() -> anyhow::Result<Self> {
-        let listener =
-            TcpListener::bind("127.0.0.1:0").context("cannot bind the OTLP sink's port")?;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")
+            .context("cannot bind the OTLP sink's port")?;
+        listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let counts = Arc::new(Counts::default());
-        let stop = Arc::new(AtomicBool::new(false));
-        let open = Arc::new(AtomicUsize::new(0));
-        let (thread_counts, thread_stop) = (Arc::clone(&counts), Arc::clone(&stop));
+        let app = Router::new()
+            .route("/v1/traces", post(export))
+            .fallback(refuse)
+            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .with_state(Arc::clone(&counts));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the OTLP sink's runtime")?;
+        let (stop, stopped) = oneshot::channel::<()>();
         std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if thread_stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-                    open.fetch_sub(1, Ordering::SeqCst);
-                    continue;
-                }
-                let (counts, open) = (Arc::clone(&thread_counts), Arc::clone(&open));
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &counts);
-                    open.fetch_sub(1, Ordering::SeqCst);
-                });
-            }
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.await;
+                    })
+                    .await
+            })
         });
-        Ok(Self { addr, counts, stop })
+        Ok(Self {
+            addr,
+            counts,
+            _stop: stop,
+        })
     }
 
     /// The base URL exporters are given (`--otlp-endpoint`).
@@ -74,70 +78,39 @@ impl OtlpSink {
     }
 }
 
-impl Drop for OtlpSink {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        // Wakes the accept loop so it sees the flag.
-        let _ = TcpStream::connect(self.addr);
-    }
-}
-
-/// Serves one keep-alive connection until the peer closes it or misbehaves.
-fn serve(stream: TcpStream, counts: &Counts) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(IDLE_TIMEOUT))?;
-    let mut writer = stream.try_clone()?;
-    let mut reader = BufReader::new(stream);
-    loop {
-        let Some(request_line) = read_line(&mut reader)? else {
-            return Ok(());
-        };
-        let mut length = None;
-        for _ in 0..MAX_HEADERS {
-            let Some(line) = read_line(&mut reader)? else {
-                return Ok(());
-            };
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse::<u64>().ok();
-            }
+/// Counts an export. A body without a length (chunked) is refused, as the
+/// exporters always send one.
+async fn export(
+    State(counts): State<Arc<Counts>>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> (StatusCode, [(header::HeaderName, &'static str); 1]) {
+    let answer = [(header::CONTENT_TYPE, PROTOBUF)];
+    match body {
+        Ok(body) if headers.contains_key(header::CONTENT_LENGTH) => {
+            counts.requests.fetch_add(1, Ordering::Relaxed);
+            counts.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
+            (StatusCode::OK, answer)
         }
-        let acceptable = request_line.starts_with("POST /v1/traces ");
-        match length {
-            Some(length) if acceptable && length <= MAX_BODY_BYTES => {
-                std::io::copy(&mut (&mut reader).take(length), &mut std::io::sink())?;
-                counts.requests.fetch_add(1, Ordering::Relaxed);
-                counts.bytes.fetch_add(length, Ordering::Relaxed);
-                writer.write_all(
-                    b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n",
-                )?;
-            }
-            _ => {
-                // Wrong path, no length (chunked) or too large: refuse and close.
-                counts.refused.fetch_add(1, Ordering::Relaxed);
-                writer.write_all(
-                    b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                )?;
-                return Ok(());
-            }
+        _ => {
+            counts.refused.fetch_add(1, Ordering::Relaxed);
+            (StatusCode::BAD_REQUEST, answer)
         }
     }
 }
 
-/// One CRLF-terminated line without its terminator; `None` at end of stream.
-fn read_line(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<String>> {
-    let mut line = String::new();
-    if reader.take(MAX_LINE_BYTES).read_line(&mut line)? == 0 {
-        return Ok(None);
-    }
-    Ok(Some(line.trim_end_matches(['\r', '\n']).to_owned()))
+/// Any other path or method.
+async fn refuse(State(counts): State<Arc<Counts>>) -> StatusCode {
+    counts.refused.fetch_add(1, Ordering::Relaxed);
+    StatusCode::BAD_REQUEST
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+
     use super::*;
 
     fn exchange(sink: &OtlpSink, request: &[u8]) -> String {
