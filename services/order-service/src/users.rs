@@ -103,13 +103,7 @@ fn names_user(response: &EdgeResponse, id: u64) -> bool {
 /// the path (a URL with a wrong prefix would make every user "unknown").
 fn is_unknown_user(response: &EdgeResponse) -> bool {
     serde_json::from_slice::<serde_json::Value>(&response.body)
-        .ok()
-        .and_then(|body| {
-            body.get("error")
-                .and_then(|error| error.as_str().map(str::to_owned))
-        })
-        .as_deref()
-        == Some(errors::USER_NOT_FOUND)
+        .is_ok_and(|body| body["error"] == errors::USER_NOT_FOUND)
 }
 
 /// 503: the order cannot be checked, so it is not created; the client may retry.
