@@ -17,6 +17,7 @@ use axum::routing::get;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use opentelemetry_proto::tonic::trace::v1::status::StatusCode as SpanStatus;
 use tower::ServiceExt;
+use tracing::subscriber::DefaultGuard;
 
 use super::*;
 use crate::http_metrics::HttpMetricsLayer;
@@ -38,6 +39,14 @@ fn tracing_to(base_url: &str, queue_spans: usize) -> TracingArgs {
         trace_sample_ratio: 1.0,
         otlp_queue_spans: queue_spans,
     }
+}
+
+/// The service's subscriber at info, JSON lines into `logs`, installed on this
+/// thread until the guard drops; and its telemetry.
+fn install(args: &TracingArgs, logs: CapturedLogs) -> (Telemetry, DefaultGuard) {
+    let (subscriber, telemetry) =
+        subscriber(SERVICE, "info", LogFormat::Json, args, logs).expect("subscriber");
+    (telemetry, tracing::subscriber::set_default(subscriber))
 }
 
 /// The middleware as `http::instrument` mounts it, around two test routes.
@@ -76,15 +85,7 @@ async fn get_path(path: &str, traceparent: Option<&str>) -> StatusCode {
 async fn a_request_gives_one_server_span_under_the_incoming_traceparent() {
     let receiver = Receiver::start().await;
     let logs = CapturedLogs::default();
-    let (subscriber, mut telemetry) = subscriber(
-        SERVICE,
-        "info",
-        LogFormat::Json,
-        &tracing_to(&receiver.base_url, 64),
-        logs.clone(),
-    )
-    .expect("subscriber");
-    let _installed = tracing::subscriber::set_default(subscriber);
+    let (mut telemetry, _installed) = install(&tracing_to(&receiver.base_url, 64), logs.clone());
     let traceparent = format!("00-{TRACE_ID}-{PARENT_SPAN_ID}-01");
     assert_eq!(
         get_path("/users/7", Some(&traceparent)).await,
@@ -178,15 +179,7 @@ async fn sampling_follows_a_sampled_parent_and_the_ratio_otherwise() {
     let receiver = Receiver::start().await;
     let mut args = tracing_to(&receiver.base_url, 64);
     args.trace_sample_ratio = 0.0;
-    let (subscriber, mut telemetry) = subscriber(
-        SERVICE,
-        "info",
-        LogFormat::Json,
-        &args,
-        CapturedLogs::default(),
-    )
-    .expect("subscriber");
-    let _installed = tracing::subscriber::set_default(subscriber);
+    let (mut telemetry, _installed) = install(&args, CapturedLogs::default());
     let sampled = format!("00-{TRACE_ID}-{PARENT_SPAN_ID}-01");
     let not_sampled = format!("00-{TRACE_ID}-{PARENT_SPAN_ID}-00");
     assert_eq!(get_path("/users/1", Some(&sampled)).await, StatusCode::OK);

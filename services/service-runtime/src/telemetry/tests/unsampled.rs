@@ -15,7 +15,7 @@ use tower::ServiceExt;
 
 use super::captured_logs::CapturedLogs;
 use super::otlp_receiver::Receiver;
-use super::{LogFormat, PARENT_SPAN_ID, SERVICE, TRACE_ID, get_path, subscriber, tracing_to};
+use super::{PARENT_SPAN_ID, TRACE_ID, get_path, install, tracing_to};
 use crate::http_metrics::HttpMetricsLayer;
 use crate::outbound::{BaseUrl, EdgeClient, EdgeOutcome, Peer};
 
@@ -75,9 +75,7 @@ async fn at_ratio_0_a_root_gets_no_span_but_a_trace_context_flagged_00() {
     let logs = CapturedLogs::default();
     let mut args = tracing_to(&receiver.base_url, 64);
     args.trace_sample_ratio = 0.0;
-    let (subscriber, mut telemetry) =
-        subscriber(SERVICE, "info", LogFormat::Json, &args, logs.clone()).expect("subscriber");
-    let _installed = tracing::subscriber::set_default(subscriber);
+    let (mut telemetry, _installed) = install(&args, logs.clone());
     assert_eq!(get_path("/users/1", None).await, StatusCode::OK);
     assert_eq!(order(&peer, None).await, StatusCode::OK);
     let tracing = telemetry.tracing.take().expect("tracing is on");
@@ -119,15 +117,7 @@ async fn an_unsampled_parent_is_followed_and_passed_on() {
     let peer = echo_peer().await;
     let logs = CapturedLogs::default();
     // Ratio 1: only the parent's flag keeps these requests out.
-    let (subscriber, mut telemetry) = subscriber(
-        SERVICE,
-        "info",
-        LogFormat::Json,
-        &tracing_to(&receiver.base_url, 64),
-        logs.clone(),
-    )
-    .expect("subscriber");
-    let _installed = tracing::subscriber::set_default(subscriber);
+    let (mut telemetry, _installed) = install(&tracing_to(&receiver.base_url, 64), logs.clone());
     let unsampled = format!("00-{TRACE_ID}-{PARENT_SPAN_ID}-00");
     assert_eq!(get_path("/users/2", Some(&unsampled)).await, StatusCode::OK);
     assert_eq!(order(&peer, Some(&unsampled)).await, StatusCode::OK);
@@ -170,15 +160,7 @@ async fn a_call_that_starts_a_trace_is_drawn_at_the_ratio() {
     for (ratio, flags, exported) in [(0.0, "00", 0), (1.0, "01", 1)] {
         let mut args = tracing_to(&receiver.base_url, 64);
         args.trace_sample_ratio = ratio;
-        let (subscriber, mut telemetry) = subscriber(
-            SERVICE,
-            "info",
-            LogFormat::Json,
-            &args,
-            CapturedLogs::default(),
-        )
-        .expect("subscriber");
-        let installed = tracing::subscriber::set_default(subscriber);
+        let (mut telemetry, installed) = install(&args, CapturedLogs::default());
         let call = peer.start_trace(&Method::POST, "/orders", &base, "http://x/orders");
         let headers = call.trace_headers();
         let sent = headers["traceparent"].to_str().expect("ASCII");
